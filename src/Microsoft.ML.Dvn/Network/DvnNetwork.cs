@@ -1,0 +1,176 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Dvn.Network;
+
+/// <summary>
+/// The physical network of a DVN: shared convolution and fully connected layers whose channels are cut into units,
+/// and, for every (task, level), its own normalizations and head. <see cref="Forward"/> runs one (task, level) on a
+/// batch and reads nothing outside that level's units.
+/// </summary>
+internal sealed class DvnNetwork : nn.Module
+{
+    private readonly ModuleList<SlicedConv2d> convolutions;
+    private readonly ModuleList<SlicedLinear> fullyConnected;
+    private readonly ModuleDict<LevelModules> levels;
+
+    private readonly UnitLayout[] _convolutionLayouts;
+    private readonly UnitLayout[] _fullyConnectedLayouts;
+    private readonly int[] _classCounts;
+    private readonly int _pooledArea;
+
+    /// <param name="architecture">The backbone and its full widths.</param>
+    /// <param name="inputSize">Length of the feature vector.</param>
+    /// <param name="classCounts">Number of classes of every task (task t at index t-1).</param>
+    /// <param name="allocation">Units and levels; its task count must match <paramref name="classCounts"/>.</param>
+    /// <param name="seed">Fixes the initial weights.</param>
+    public DvnNetwork(DvnArchitecture architecture, int inputSize, IReadOnlyList<int> classCounts, UnitAllocation allocation, long seed)
+        : base(LoadedNativeRuntime("dvn"))
+    {
+        if (classCounts.Count != allocation.NumberOfTasks)
+            throw new ArgumentException($"{classCounts.Count} class counts given for {allocation.NumberOfTasks} tasks.", nameof(classCounts));
+        int badTask = classCounts.ToList().FindIndex(c => c < 1);
+        if (badTask >= 0)
+            throw new ArgumentException($"Task {badTask + 1} has {classCounts[badTask]} classes; every task needs at least one.", nameof(classCounts));
+        if (architecture.RequiredFeatureLength is int required && required != inputSize)
+            throw new ArgumentException(
+                $"The CNN reads images of {architecture.ImageChannels} x {architecture.ImageHeight} x {architecture.ImageWidth} = " +
+                $"{required} values, but the feature vector has {inputSize}.", nameof(inputSize));
+        if (inputSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(inputSize), $"The feature vector must have at least one value; got {inputSize}.");
+        if (allocation.NumberOfUnits > architecture.NarrowestLayer)
+            throw new ArgumentException(
+                $"{allocation.NumberOfUnits} units do not fit the narrowest hidden layer of {architecture}, which has " +
+                $"{architecture.NarrowestLayer} channels: every unit needs at least one channel in every layer.", nameof(allocation));
+
+        Architecture = architecture;
+        InputSize = inputSize;
+        Allocation = allocation;
+        _classCounts = classCounts.ToArray();
+        int units = allocation.NumberOfUnits;
+        _convolutionLayouts = architecture.ConvolutionChannels.Select(c => new UnitLayout(c, units)).ToArray();
+        _fullyConnectedLayouts = architecture.HiddenLayerSizes.Select(c => new UnitLayout(c, units)).ToArray();
+        _pooledArea = (architecture.ImageHeight >> _convolutionLayouts.Length) * (architecture.ImageWidth >> _convolutionLayouts.Length);
+
+        using var generator = new Generator((ulong)seed);
+        var convs = new List<SlicedConv2d>();
+        int previous = architecture.ImageChannels;
+        foreach (int channels in architecture.ConvolutionChannels)
+        {
+            convs.Add(new SlicedConv2d($"conv{convs.Count}", previous, channels, generator));
+            previous = channels;
+        }
+        var linears = new List<SlicedLinear>();
+        previous = convs.Count > 0 ? previous * _pooledArea : inputSize;
+        foreach (int width in architecture.HiddenLayerSizes)
+        {
+            linears.Add(new SlicedLinear($"fc{linears.Count}", previous, width, generator));
+            previous = width;
+        }
+        convolutions = nn.ModuleList(convs.ToArray());
+        fullyConnected = nn.ModuleList(linears.ToArray());
+
+        var perLevel = new List<(string, LevelModules)>();
+        for (int t = 1; t <= allocation.NumberOfTasks; t++)
+            for (int j = 1; j <= allocation.NumberOfLevels; j++)
+            {
+                var widths = HiddenSlices(allocation.Units(t, j)).Select(s => s.Length);
+                perLevel.Add((LevelKey(t, j), new LevelModules(LevelKey(t, j), widths, _classCounts[t - 1], generator)));
+            }
+        levels = nn.ModuleDict(perLevel.ToArray());
+        RegisterComponents();
+    }
+
+    public DvnArchitecture Architecture { get; }
+
+    public int InputSize { get; }
+
+    public UnitAllocation Allocation { get; }
+
+    public IReadOnlyList<int> ClassCounts => _classCounts;
+
+    public int NumberOfTasks => Allocation.NumberOfTasks;
+
+    public int NumberOfLevels => Allocation.NumberOfLevels;
+
+    /// <summary>
+    /// The logits of level <paramref name="level"/> of task <paramref name="task"/> (both 1-based) for a batch of
+    /// feature vectors [batch, <see cref="InputSize"/>]: [batch, classes of the task].
+    /// </summary>
+    public Tensor Forward(Tensor features, int task, int level)
+    {
+        var units = Allocation.Units(task, level);
+        var own = levels[LevelKey(task, level)];
+        int layer = 0;
+        Tensor hidden = features;
+        var inputs = new ChannelSlice(0, InputSize);
+        if (convolutions.Count > 0)
+        {
+            hidden = hidden.reshape(-1, Architecture.ImageChannels, Architecture.ImageHeight, Architecture.ImageWidth);
+            inputs = new ChannelSlice(0, Architecture.ImageChannels);
+            for (int i = 0; i < convolutions.Count; i++, layer++)
+            {
+                var outputs = _convolutionLayouts[i].Slice(units);
+                hidden = convolutions[i].Forward(hidden, inputs, outputs);
+                hidden = nn.functional.relu(own.Norm(layer).Forward(hidden));
+                hidden = nn.functional.max_pool2d(hidden, 2);
+                inputs = outputs;
+            }
+            hidden = hidden.flatten(1);
+            inputs = inputs.Flattened(_pooledArea);
+        }
+        for (int i = 0; i < fullyConnected.Count; i++, layer++)
+        {
+            var outputs = _fullyConnectedLayouts[i].Slice(units);
+            hidden = fullyConnected[i].Forward(hidden, inputs, outputs);
+            hidden = nn.functional.relu(own.Norm(layer).Forward(hidden));
+            inputs = outputs;
+        }
+        return own.Head.Forward(hidden);
+    }
+
+    /// <summary>
+    /// Every stored number that a forward pass of (task, level) reads: the weight blocks between its active
+    /// channels, its normalizations (scale, shift, running mean and variance) and its head (weights and biases).
+    /// </summary>
+    public long ParameterCount(int task, int level)
+    {
+        var units = Allocation.Units(task, level);
+        long count = 0;
+        var inputs = new ChannelSlice(0, convolutions.Count > 0 ? Architecture.ImageChannels : InputSize);
+        for (int i = 0; i < convolutions.Count; i++)
+        {
+            var outputs = _convolutionLayouts[i].Slice(units);
+            count += SlicedConv2d.ParameterCount(inputs, outputs);
+            inputs = outputs;
+        }
+        if (convolutions.Count > 0)
+            inputs = inputs.Flattened(_pooledArea);
+        for (int i = 0; i < fullyConnected.Count; i++)
+        {
+            var outputs = _fullyConnectedLayouts[i].Slice(units);
+            count += SlicedLinear.ParameterCount(inputs, outputs);
+            inputs = outputs;
+        }
+        return count + levels[LevelKey(task, level)].ParameterCount;
+    }
+
+    /// <summary>Every number the physical network stores: all parameters and normalization statistics.</summary>
+    public long StoredParameterCount =>
+        parameters().Sum(p => p.numel()) + buffers().Sum(b => b.numel());
+
+    /// <summary>The active channel slice of every hidden layer (convolutions first) for a unit range.</summary>
+    public IEnumerable<ChannelSlice> HiddenSlices(UnitRange units) =>
+        _convolutionLayouts.Concat(_fullyConnectedLayouts).Select(layout => layout.Slice(units));
+
+    private static string LevelKey(int task, int level) => $"t{task}l{level}";
+
+    // Runs before the base constructor touches libtorch: a failed load then says how to fix it, and oneDNN is off
+    // before the first convolution.
+    private static string LoadedNativeRuntime(string name)
+    {
+        Native.TorchNative.EnsureInitialized();
+        return name;
+    }
+}

@@ -1,0 +1,39 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Dvn.Network;
+
+/// <summary>
+/// Batch normalization owned by one (task, level) for one hidden layer: its scale and shift, and its running mean
+/// and variance, over that level's active channels. Works on [batch, channels] and [batch, channels, h, w].
+/// </summary>
+/// <remarks>
+/// Ours, after slimmable networks (Yu et al., ICLR 2019): feature statistics differ by width, so one batch norm
+/// shared across levels ruins the smaller ones.
+/// </remarks>
+internal sealed class LevelNorm : nn.Module
+{
+    private const double Momentum = 0.1;
+    private const double Epsilon = 1e-5;
+
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+    private readonly Tensor running_mean;
+    private readonly Tensor running_var;
+
+    public LevelNorm(string name, int channels) : base(name)
+    {
+        weight = new Parameter(ones(channels));
+        bias = new Parameter(zeros(channels));
+        running_mean = zeros(channels);
+        running_var = ones(channels);
+        RegisterComponents();
+    }
+
+    /// <summary>Scale, shift, running mean and running variance: four numbers a channel.</summary>
+    public long ParameterCount => 4 * weight.shape[0];
+
+    public Tensor Forward(Tensor input) =>
+        nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, Momentum, Epsilon);
+}

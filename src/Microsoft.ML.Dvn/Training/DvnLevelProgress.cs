@@ -1,0 +1,9 @@
+namespace Microsoft.ML.Dvn;
+
+/// <summary>How one (task, level) did in one training epoch.</summary>
+/// <param name="Task">The task, 1-based.</param>
+/// <param name="Level">The level, 1-based.</param>
+/// <param name="TrainingLoss">Mean cross-entropy over the epoch's training rows of the task.</param>
+/// <param name="TrainingAccuracy">Accuracy over the epoch's training rows, measured while training (batch statistics).</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation set after the epoch, or null without one.</param>
+public sealed record DvnLevelProgress(int Task, int Level, double TrainingLoss, double TrainingAccuracy, double? ValidationAccuracy);

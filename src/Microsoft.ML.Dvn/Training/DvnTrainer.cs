@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Microsoft.ML.Dvn.Network;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Dvn.Training;
+
+/// <summary>
+/// Joint training of every task and every level (DVN-METHOD.md): for a mini-batch of task t, every level j of t's
+/// virtual network runs and the loss sum_j w_j CE(f(t,j)(x), y) is minimised with one Adam step, so the gradients
+/// of all levels meet in the shared weights. Tasks take turns batch by batch.
+/// </summary>
+internal static class DvnTrainer
+{
+    /// <summary>Trains <paramref name="network"/> in place on the device its tensors and the task data live on.</summary>
+    /// <param name="network">The network to train; left in inference mode.</param>
+    /// <param name="tasks">The rows of every task, task t at index t-1.</param>
+    /// <param name="settings">Epochs, batch size, optimizer settings, seed.</param>
+    /// <param name="validation">Optional rows of every task, for per-epoch validation accuracy.</param>
+    /// <param name="progress">Called after every epoch.</param>
+    /// <param name="cancellation">Checked before every batch.</param>
+    /// <exception cref="DvnNumericException">A loss became NaN or infinite.</exception>
+    public static void Train(DvnNetwork network, IReadOnlyList<TaskData> tasks, DvnTrainingSettings settings,
+        IReadOnlyList<TaskData>? validation, Action<DvnEpochReport>? progress, CancellationToken cancellation)
+    {
+        var levels = CheckArguments(network, tasks, settings, validation);
+        var weights = settings.LevelWeights ?? Enumerable.Repeat(1.0, network.NumberOfLevels).ToArray();
+        var rowCounts = tasks.Select(t => t.RowCount).ToArray();
+        var clock = Stopwatch.StartNew();
+
+        using var optimizer = optim.Adam(network.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
+        using var generator = new Generator((ulong)settings.Seed);
+        network.train();
+        try
+        {
+            for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+            {
+                var statistics = new EpochStatistics(network.NumberOfTasks, network.NumberOfLevels);
+                using (var epochScope = NewDisposeScope())
+                {
+                    foreach (var batch in BatchSchedule.Shuffle(rowCounts, settings.BatchSize, generator))
+                    {
+                        cancellation.ThrowIfCancellationRequested();
+                        using var scope = NewDisposeScope();
+                        var data = tasks[batch.Task - 1];
+                        var rows = batch.Rows.to(data.Features.device);
+                        var result = TrainBatch(network, optimizer, data.Features.index_select(0, rows),
+                            data.Labels.index_select(0, rows), batch.Task, levels, weights);
+                        int bad = Array.FindIndex(result.Losses, l => !double.IsFinite(l));
+                        if (bad >= 0)
+                            throw new DvnNumericException(batch.Task, levels[bad], epoch, batch.Number, result.Losses[bad]);
+                        for (int i = 0; i < levels.Count; i++)
+                            statistics.Add(batch.Task, levels[i], result.Losses[i] * rows.shape[0], result.Correct[i], rows.shape[0]);
+                    }
+                }
+                progress?.Invoke(Report(network, epoch, settings, clock.Elapsed, statistics, validation));
+            }
+        }
+        finally
+        {
+            network.eval();
+        }
+    }
+
+    /// <summary>
+    /// One optimizer step on one batch of <paramref name="task"/>: the weighted sum of the given levels' losses.
+    /// When that sum is not finite, no step is taken and <see cref="BatchResult.IsFinite"/> is false.
+    /// </summary>
+    public static BatchResult TrainBatch(DvnNetwork network, optim.Optimizer optimizer, Tensor features, Tensor labels,
+        int task, IReadOnlyList<int> levels, IReadOnlyList<double> weights)
+    {
+        using var scope = NewDisposeScope();
+        // Gradients set to none, not zero: Adam then skips the heads and normalizations of the other tasks and levels
+        // instead of moving them on with their old momentum.
+        network.zero_grad(set_to_none: true);
+        Tensor? total = null;
+        var losses = new Tensor[levels.Count];
+        var correct = new Tensor[levels.Count];
+        for (int i = 0; i < levels.Count; i++)
+        {
+            var logits = network.Forward(features, task, levels[i]);
+            losses[i] = nn.functional.cross_entropy(logits, labels);
+            correct[i] = logits.argmax(1).eq(labels).sum();
+            var weighted = losses[i] * weights[levels[i] - 1];
+            total = total is null ? weighted : total + weighted;
+        }
+        var result = new BatchResult(losses.Select(l => (double)l.item<float>()).ToArray(), correct.Select(c => c.item<long>()).ToArray());
+        if (result.IsFinite)
+        {
+            total!.backward();
+            optimizer.step();
+        }
+        return result;
+    }
+
+    /// <summary>The loss and the number of correct predictions of every trained level on one batch.</summary>
+    public sealed record BatchResult(double[] Losses, long[] Correct)
+    {
+        public bool IsFinite => Losses.All(double.IsFinite);
+    }
+
+    private static DvnEpochReport Report(DvnNetwork network, int epoch, DvnTrainingSettings settings, TimeSpan elapsed,
+        EpochStatistics statistics, IReadOnlyList<TaskData>? validation)
+    {
+        var levels = new List<DvnLevelProgress>();
+        for (int t = 1; t <= network.NumberOfTasks; t++)
+            for (int j = 1; j <= network.NumberOfLevels; j++)
+            {
+                if (!statistics.Has(t, j))
+                    continue;
+                double? validationAccuracy = validation is null
+                    ? null
+                    : LevelAccuracy.Measure(network, validation[t - 1], t, j, Math.Max(settings.BatchSize, 256));
+                levels.Add(new DvnLevelProgress(t, j, statistics.MeanLoss(t, j), statistics.Accuracy(t, j), validationAccuracy));
+            }
+        return new DvnEpochReport(epoch, settings.Epochs, elapsed, levels);
+    }
+
+    private static IReadOnlyList<int> CheckArguments(DvnNetwork network, IReadOnlyList<TaskData> tasks,
+        DvnTrainingSettings settings, IReadOnlyList<TaskData>? validation)
+    {
+        if (tasks.Count != network.NumberOfTasks)
+            throw new ArgumentException($"The network has {network.NumberOfTasks} tasks but data for {tasks.Count} was given.", nameof(tasks));
+        if (validation is not null && validation.Count != network.NumberOfTasks)
+            throw new ArgumentException($"The network has {network.NumberOfTasks} tasks but validation data for {validation.Count} was given.", nameof(validation));
+        for (int t = 1; t <= tasks.Count; t++)
+        {
+            if (tasks[t - 1].RowCount < 2)
+                throw new ArgumentException(
+                    $"Task {t} has {tasks[t - 1].RowCount} training rows; every task needs at least 2 (batch normalization " +
+                    "trains on batch statistics).", nameof(tasks));
+            if (tasks[t - 1].Features.shape[1] != network.InputSize)
+                throw new ArgumentException(
+                    $"Task {t}'s features have {tasks[t - 1].Features.shape[1]} values; the network reads {network.InputSize}.", nameof(tasks));
+        }
+        if (settings.Epochs < 1)
+            throw new ArgumentOutOfRangeException(nameof(settings), $"The number of epochs must be at least 1; got {settings.Epochs}.");
+        if (settings.BatchSize < 2)
+            throw new ArgumentOutOfRangeException(nameof(settings), $"The batch size must be at least 2 (batch normalization); got {settings.BatchSize}.");
+        if (!(settings.LearningRate > 0) || !double.IsFinite(settings.LearningRate))
+            throw new ArgumentOutOfRangeException(nameof(settings), $"The learning rate must be a positive number; got {settings.LearningRate}.");
+        if (!(settings.WeightDecay >= 0) || !double.IsFinite(settings.WeightDecay))
+            throw new ArgumentOutOfRangeException(nameof(settings), $"The weight decay must be zero or positive; got {settings.WeightDecay}.");
+        var levels = settings.Levels ?? Enumerable.Range(1, network.NumberOfLevels).ToArray();
+        if (levels.Count == 0 || levels.Any(j => j < 1 || j > network.NumberOfLevels))
+            throw new ArgumentOutOfRangeException(nameof(settings), $"Levels to train must be within 1..{network.NumberOfLevels}.");
+        if (settings.LevelWeights is not null && settings.LevelWeights.Count != network.NumberOfLevels)
+            throw new ArgumentException($"{settings.LevelWeights.Count} level weights for {network.NumberOfLevels} levels.", nameof(settings));
+        return levels;
+    }
+
+    /// <summary>Running sums of loss, correct predictions and rows for every (task, level) within an epoch.</summary>
+    private sealed class EpochStatistics(int tasks, int levels)
+    {
+        private readonly double[,] _loss = new double[tasks, levels];
+        private readonly long[,] _correct = new long[tasks, levels];
+        private readonly long[,] _rows = new long[tasks, levels];
+
+        public void Add(int task, int level, double lossSum, long correct, long rows)
+        {
+            _loss[task - 1, level - 1] += lossSum;
+            _correct[task - 1, level - 1] += correct;
+            _rows[task - 1, level - 1] += rows;
+        }
+
+        public bool Has(int task, int level) => _rows[task - 1, level - 1] > 0;
+
+        public double MeanLoss(int task, int level) => _loss[task - 1, level - 1] / _rows[task - 1, level - 1];
+
+        public double Accuracy(int task, int level) => (double)_correct[task - 1, level - 1] / _rows[task - 1, level - 1];
+    }
+}
