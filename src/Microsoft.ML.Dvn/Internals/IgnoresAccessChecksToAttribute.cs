@@ -1,7 +1,8 @@
 // Lets this assembly use ML.NET internals (ModelSaveContext.Writer, ModelLoadContext, VersionInfo,
-// LoadableClassAttribute, SchemaShape.Column's constructor, ...).
+// LoadableClassAttribute, SchemaShape.Column's constructor, ... in Microsoft.ML.Core; IInternalCatalog, which
+// hands an extension its MLContext's environment, in Microsoft.ML.Data).
 //
-// The compiler sees a publicized copy of Microsoft.ML.Core.dll (build/Microsoft.ML.Dvn.Publicize.targets);
+// The compiler sees publicized copies of Microsoft.ML.Core.dll and Microsoft.ML.Data.dll (build/Microsoft.ML.Dvn.Publicize.targets);
 // at run time the real, unchanged assembly is loaded, and the runtime skips its visibility checks for
 // calls from this assembly because of the attribute below. The runtime recognises the attribute by its
 // full name; no framework assembly defines it, so every assembly that uses it declares its own copy.
@@ -9,6 +10,7 @@
 // Keep ML.NET internal types out of this library's public API: consumers compile against the real dll.
 
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Core")]
+[assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Data")]
 
 namespace System.Runtime.CompilerServices
 {

@@ -27,6 +27,13 @@ internal static class TorchDevices
         }
     }
 
+    /// <summary>
+    /// The device a loaded model runs on: the one it was trained for where present, else the CPU, so that a model
+    /// trained on a GPU still loads on a machine without one.
+    /// </summary>
+    public static Device ResolveForLoading(DvnDevice device) =>
+        device == DvnDevice.Cpu ? Resolve(DvnDevice.Cpu) : Resolve(DvnDevice.Auto);
+
     private static bool CudaAvailable()
     {
         try

@@ -1,21 +1,48 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 
 namespace Microsoft.ML.Dvn.Native;
 
 /// <summary>
-/// The one door to TorchSharp's native runtime: loads it with a message that says how to fix a failed load,
-/// and applies the process-wide libtorch settings that DVN levels need to compute finite values.
+/// The one door to TorchSharp's native runtime: loads it with a message that says how to fix a failed load, and
+/// applies the process-wide libtorch and allocator settings the library relies on (see README, "Numerics and speed").
 /// </summary>
 internal static class TorchNative
 {
-    private static readonly Lazy<bool> Initialized = new(Initialize, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>Environment variable: "on", "off" or "auto" (default) for libtorch's oneDNN CPU kernels.</summary>
+    public const string OneDnnVariable = "DVN_ONEDNN";
+
+    /// <summary>Environment variable: "0" keeps glibc's default allocator thresholds.</summary>
+    public const string MallocTuningVariable = "DVN_MALLOC_TUNING";
+
+    private static readonly Lazy<IntPtr> TorchCpu = new(Initialize, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Loads libtorch and applies the settings; cheap after the first call.</summary>
-    public static void EnsureInitialized() => _ = Initialized.Value;
+    public static void EnsureInitialized() => _ = TorchCpu.Value;
 
-    private static bool Initialize()
+    /// <summary>Whether libtorch uses oneDNN (mkldnn) kernels, as its global context says now.</summary>
+    public static unsafe bool OneDnnEnabled
     {
+        get
+        {
+            var userEnabled = (delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(TorchCpu.Value, "_ZNK2at7Context17userEnabledMkldnnEv");
+            return userEnabled(GlobalContext()) != 0;
+        }
+    }
+
+    /// <summary>
+    /// The default: oneDNN off on CPUs with AVX-512, on elsewhere. On an AVX-512 machine libtorch 2.10's oneDNN
+    /// convolution returned NaN at channel counts that DVN levels produce (21/43/85, 24/48/96, ...), and switching
+    /// oneDNN off fixed it (bit-reproducibly). On an AVX2 machine (AMD EPYC) the same models ran clean for full epochs
+    /// with oneDNN, where switching it off cost 3-4x in training. README has the figures.
+    /// </summary>
+    public static bool OneDnnByDefault => !CpuHasAvx512();
+
+    private static IntPtr Initialize()
+    {
+        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(MallocTuningVariable) != "0")
+            GlibcAllocator.KeepLargeBuffersInHeap();
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
@@ -24,28 +51,37 @@ internal static class TorchNative
         {
             throw new InvalidOperationException(LoadFailureMessage(e), e);
         }
-        DisableOneDnn();
-        return true;
-    }
-
-    // libtorch's oneDNN (mkldnn) CPU convolution returns NaN at channel counts that DVN levels produce
-    // (21, 43, 85 and others; see README "Numerics"). at::globalContext().setUserEnabledMkldnn(false)
-    // routes convolutions to libtorch's native kernels, which stay finite and bit-reproducible.
-    // TorchSharp has no API for it, so it is called through libtorch_cpu's exported C++ symbols.
-    private static unsafe void DisableOneDnn()
-    {
         if (!NativeLibrary.TryLoad("torch_cpu", typeof(torch).Assembly, null, out IntPtr library)
             && !NativeLibrary.TryLoad(OperatingSystem.IsWindows() ? "torch_cpu.dll" : "libtorch_cpu.so", out library))
-        {
             throw new InvalidOperationException(
-                "Microsoft.ML.Dvn could not find libtorch_cpu to switch off oneDNN convolutions, which return NaN " +
-                "at some channel counts. Make sure the TorchSharp runtime package (TorchSharp-cpu) is referenced.");
-        }
-        var globalContext = (delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(library, "_ZN2at13globalContextEv");
-        var setUserEnabledMkldnn = (delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(
-            library, "_ZN2at7Context20setUserEnabledMkldnnEb");
-        setUserEnabledMkldnn(globalContext(), 0);
+                "Microsoft.ML.Dvn could not find libtorch_cpu after TorchSharp loaded. Make sure the TorchSharp runtime " +
+                "package (TorchSharp-cpu) is referenced.");
+        SetOneDnn(library, OneDnnSetting());
+        return library;
     }
+
+    private static bool OneDnnSetting() => Environment.GetEnvironmentVariable(OneDnnVariable)?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" => OneDnnByDefault,
+        "on" or "1" or "true" => true,
+        "off" or "0" or "false" => false,
+        var other => throw new InvalidOperationException($"{OneDnnVariable}='{other}' is not understood; use on, off or auto."),
+    };
+
+    // at::globalContext().setUserEnabledMkldnn(bool): TorchSharp has no API for it; libtorch_cpu exports the C++ symbols.
+    private static unsafe void SetOneDnn(IntPtr library, bool enabled)
+    {
+        var setUserEnabled = (delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(library, "_ZN2at7Context20setUserEnabledMkldnnEb");
+        setUserEnabled(GlobalContext(library), enabled ? (byte)1 : (byte)0);
+    }
+
+    private static unsafe IntPtr GlobalContext(IntPtr? library = null) =>
+        ((delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(library ?? TorchCpu.Value, "_ZN2at13globalContextEv"))();
+
+    // CPUID leaf 7, EBX bit 16: AVX-512 Foundation, read directly so .NET's own AVX-512 switches do not hide it from us
+    // (oneDNN reads CPUID itself).
+    private static bool CpuHasAvx512() =>
+        X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 16)) != 0;
 
     private static string LoadFailureMessage(Exception e)
     {
@@ -63,7 +99,7 @@ internal static class TorchNative
                FirstLine(detail);
     }
 
-    private static string FirstLine(string text)
+    internal static string FirstLine(string text)
     {
         int end = text.IndexOf('\n');
         return end < 0 ? text : text[..end].TrimEnd();

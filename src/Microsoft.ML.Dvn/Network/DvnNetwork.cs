@@ -100,32 +100,24 @@ internal sealed class DvnNetwork : nn.Module
     /// </summary>
     public Tensor Forward(Tensor features, int task, int level)
     {
-        var units = Allocation.Units(task, level);
         var own = levels[LevelKey(task, level)];
-        int layer = 0;
+        var slices = LayerSlices(Allocation.Units(task, level));
         Tensor hidden = features;
-        var inputs = new ChannelSlice(0, InputSize);
+        int layer = 0;
         if (convolutions.Count > 0)
         {
             hidden = hidden.reshape(-1, Architecture.ImageChannels, Architecture.ImageHeight, Architecture.ImageWidth);
-            inputs = new ChannelSlice(0, Architecture.ImageChannels);
-            for (int i = 0; i < convolutions.Count; i++, layer++)
+            for (; layer < convolutions.Count; layer++)
             {
-                var outputs = _convolutionLayouts[i].Slice(units);
-                hidden = convolutions[i].Forward(hidden, inputs, outputs);
-                hidden = nn.functional.relu(own.Norm(layer).Forward(hidden));
-                hidden = nn.functional.max_pool2d(hidden, 2);
-                inputs = outputs;
+                hidden = convolutions[layer].Forward(hidden, slices[layer].Inputs, slices[layer].Outputs);
+                hidden = nn.functional.max_pool2d(nn.functional.relu(own.Norm(layer).Forward(hidden)), 2);
             }
             hidden = hidden.flatten(1);
-            inputs = inputs.Flattened(_pooledArea);
         }
         for (int i = 0; i < fullyConnected.Count; i++, layer++)
         {
-            var outputs = _fullyConnectedLayouts[i].Slice(units);
-            hidden = fullyConnected[i].Forward(hidden, inputs, outputs);
+            hidden = fullyConnected[i].Forward(hidden, slices[layer].Inputs, slices[layer].Outputs);
             hidden = nn.functional.relu(own.Norm(layer).Forward(hidden));
-            inputs = outputs;
         }
         return own.Head.Forward(hidden);
     }
@@ -136,24 +128,11 @@ internal sealed class DvnNetwork : nn.Module
     /// </summary>
     public long ParameterCount(int task, int level)
     {
-        var units = Allocation.Units(task, level);
-        long count = 0;
-        var inputs = new ChannelSlice(0, convolutions.Count > 0 ? Architecture.ImageChannels : InputSize);
-        for (int i = 0; i < convolutions.Count; i++)
-        {
-            var outputs = _convolutionLayouts[i].Slice(units);
-            count += SlicedConv2d.ParameterCount(inputs, outputs);
-            inputs = outputs;
-        }
-        if (convolutions.Count > 0)
-            inputs = inputs.Flattened(_pooledArea);
-        for (int i = 0; i < fullyConnected.Count; i++)
-        {
-            var outputs = _fullyConnectedLayouts[i].Slice(units);
-            count += SlicedLinear.ParameterCount(inputs, outputs);
-            inputs = outputs;
-        }
-        return count + levels[LevelKey(task, level)].ParameterCount;
+        var slices = LayerSlices(Allocation.Units(task, level));
+        long shared = slices.Select((s, layer) => layer < convolutions.Count
+            ? SlicedConv2d.ParameterCount(s.Inputs, s.Outputs)
+            : SlicedLinear.ParameterCount(s.Inputs, s.Outputs)).Sum();
+        return shared + levels[LevelKey(task, level)].ParameterCount;
     }
 
     /// <summary>Every number the physical network stores: all parameters and normalization statistics.</summary>
@@ -161,8 +140,62 @@ internal sealed class DvnNetwork : nn.Module
         parameters().Sum(p => p.numel()) + buffers().Sum(b => b.numel());
 
     /// <summary>The active channel slice of every hidden layer (convolutions first) for a unit range.</summary>
-    public IEnumerable<ChannelSlice> HiddenSlices(UnitRange units) =>
-        _convolutionLayouts.Concat(_fullyConnectedLayouts).Select(layout => layout.Slice(units));
+    public IEnumerable<ChannelSlice> HiddenSlices(UnitRange units) => LayerSlices(units).Select(s => s.Outputs);
+
+    /// <summary>
+    /// A physically smaller copy of one (task, level): one task, one unit, one level, whose weights are compact copies
+    /// of the level's blocks, with the level's own normalizations and head. Its forward pass equals this network's
+    /// forward of (task, level), and it stores exactly <see cref="ParameterCount"/>(task, level) numbers.
+    /// </summary>
+    public DvnNetwork ExtractLevel(int task, int level)
+    {
+        var slices = LayerSlices(Allocation.Units(task, level));
+        var widths = slices.Select(s => s.Outputs.Length).ToArray();
+        var architecture = Architecture.Kind == DvnArchitectureKind.Cnn
+            ? DvnArchitecture.Cnn(Architecture.ImageHeight, Architecture.ImageWidth, Architecture.ImageChannels,
+                widths[..convolutions.Count], widths[convolutions.Count..])
+            : DvnArchitecture.Mlp(widths);
+        var compact = new DvnNetwork(architecture, InputSize, new[] { _classCounts[task - 1] }, new UnitAllocation(1, 1, 1), seed: 0);
+        using (no_grad())
+        {
+            for (int layer = 0; layer < slices.Length; layer++)
+            {
+                var (source, target) = layer < convolutions.Count
+                    ? (convolutions[layer].Block(slices[layer].Inputs, slices[layer].Outputs), compact.convolutions[layer].Weight)
+                    : (fullyConnected[layer - convolutions.Count].Block(slices[layer].Inputs, slices[layer].Outputs),
+                       compact.fullyConnected[layer - convolutions.Count].Weight);
+                target.copy_(source);
+            }
+            var own = levels[LevelKey(task, level)].state_dict();
+            foreach (var (name, value) in compact.levels[LevelKey(1, 1)].state_dict())
+                value.copy_(own[name]);
+        }
+        return compact;
+    }
+
+    // The input and output channel slices of every hidden layer (convolutions first) for a unit range: the first layer
+    // reads every input; a fully connected layer after the convolutions reads the last convolution's active channels,
+    // each flattened over the pooled image.
+    private (ChannelSlice Inputs, ChannelSlice Outputs)[] LayerSlices(UnitRange units)
+    {
+        var slices = new List<(ChannelSlice, ChannelSlice)>();
+        var inputs = new ChannelSlice(0, convolutions.Count > 0 ? Architecture.ImageChannels : InputSize);
+        foreach (var layout in _convolutionLayouts)
+        {
+            var outputs = layout.Slice(units);
+            slices.Add((inputs, outputs));
+            inputs = outputs;
+        }
+        if (_convolutionLayouts.Length > 0)
+            inputs = inputs.Flattened(_pooledArea);
+        foreach (var layout in _fullyConnectedLayouts)
+        {
+            var outputs = layout.Slice(units);
+            slices.Add((inputs, outputs));
+            inputs = outputs;
+        }
+        return slices.ToArray();
+    }
 
     private static string LevelKey(int task, int level) => $"t{task}l{level}";
 

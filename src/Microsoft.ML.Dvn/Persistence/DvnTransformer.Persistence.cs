@@ -1,0 +1,53 @@
+using Microsoft.ML;
+using Microsoft.ML.Dvn;
+using Microsoft.ML.Dvn.Persistence;
+using Microsoft.ML.Dvn.Pipeline;
+using Microsoft.ML.Runtime;
+
+// ML.NET finds a transformer's loader through this attribute when it loads a model zip (it loads this assembly by the
+// name stored in the zip, then scans it). LoadableClassAttribute, SignatureLoadModel, ModelLoadContext and the
+// members of ModelSaveContext used below are internal to Microsoft.ML.Core: this file is the one place that uses them
+// (see Internals/IgnoresAccessChecksToAttribute.cs), and the test PersistenceContractTests fails loudly if a
+// Microsoft.ML upgrade breaks them.
+[assembly: LoadableClass(typeof(DvnTransformer), null, typeof(SignatureLoadModel), "Deep Virtual Network", DvnTransformer.LoaderSignature)]
+
+namespace Microsoft.ML.Dvn;
+
+public sealed partial class DvnTransformer : ICanSaveModel
+{
+    internal const string LoaderSignature = "DvnTransformer";
+
+    private const string ModelStreamName = "DvnModel.bin";
+
+    // ML.NET's own versioning of the entry stays fixed; the DVN model format carries its own version
+    // (DvnModelFormat.CurrentVersion), which says clearly when a file is newer than the library.
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "DVNTRANS",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        // The simple name, not the full name: a model saved by one version of the library loads with another.
+        loaderAssemblyName: typeof(DvnTransformer).Assembly.GetName().Name,
+        loaderSignature: LoaderSignature);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        ctx.SaveBinaryStream(ModelStreamName, writer =>
+        {
+            writer.Flush();
+            DvnModelFormat.Write(Model, writer.BaseStream);
+        });
+    }
+
+    // Called by ML.NET (through the LoadableClass attribute above) for every DvnTransformer entry of a model zip.
+    private static DvnTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ctx.CheckAtModel(GetVersionInfo());
+        DvnModel? model = null;
+        if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream)))
+            throw new InvalidDataException($"The model zip has a DVN transformer without its '{ModelStreamName}' stream; the file is damaged.");
+        return new DvnTransformer(env, model!);
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Dvn.Pipeline;
+
+/// <summary>
+/// A model bound to one input schema: the input columns it reads (checked up front) and the output schema, which is
+/// the input's columns followed by Score, PredictedLabel, Level and ParameterCount (hiding input columns of the same names).
+/// </summary>
+internal sealed class BoundSchema
+{
+    public const int OutputCount = 4;
+    public const int ScoreOutput = 0, PredictedLabelOutput = 1, LevelOutput = 2, ParameterCountOutput = 3;
+
+    public BoundSchema(DvnModel model, DataViewSchema input)
+    {
+        Model = model;
+        Input = input;
+        Features = InputSchema.Features(input, model.Columns.Features, model.Network.InputSize);
+        Task = InputSchema.Key(input, model.Columns.Task, "task");
+        int taskKeys = InputSchema.KeyCount(Task);
+        if (taskKeys != model.TaskKeyCount)
+            throw new ArgumentOutOfRangeException(nameof(input),
+                $"The task column '{Task.Name}' has {taskKeys} keys, but the model was trained with {model.TaskKeyCount}: " +
+                "map tasks to keys with the same MapValueToKey transformer as in training.");
+        Budget = InputSchema.Budget(input, model.Columns.MemoryBudget);
+        Output = BuildOutput(model, input);
+    }
+
+    public DvnModel Model { get; }
+
+    public DataViewSchema Input { get; }
+
+    public DataViewSchema Output { get; }
+
+    public DataViewSchema.Column Features { get; }
+
+    public DataViewSchema.Column Task { get; }
+
+    public DataViewSchema.Column? Budget { get; }
+
+    /// <summary>The input columns a prediction reads.</summary>
+    public DataViewSchema.Column[] PredictionInputs =>
+        Budget is DataViewSchema.Column budget ? new[] { Features, Task, budget } : new[] { Features, Task };
+
+    /// <summary>For an output column index: which new column (0..3), or -1 for a column passed through from the input.</summary>
+    public int OutputOf(int index) => index >= Input.Count ? index - Input.Count : -1;
+
+    /// <summary>Whether any new column is among <paramref name="columns"/>.</summary>
+    public bool NeedsPrediction(IEnumerable<DataViewSchema.Column> columns) => columns.Any(c => OutputOf(c.Index) >= 0);
+
+    /// <summary>The input columns behind the passed-through output columns among <paramref name="columns"/>.</summary>
+    public IEnumerable<DataViewSchema.Column> PassedThrough(IEnumerable<DataViewSchema.Column> columns) =>
+        columns.Where(c => OutputOf(c.Index) < 0).Select(c => Input[c.Index]);
+
+    private static DataViewSchema BuildOutput(DvnModel model, DataViewSchema input)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        var names = model.Columns;
+
+        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
+        model.LabelKeyValues?.AddAsSlotNamesTo(scoreAnnotations);
+        builder.AddColumn(names.Score, new VectorDataViewType(NumberDataViewType.Single, model.LabelKeyCount), scoreAnnotations.ToAnnotations());
+
+        var labelAnnotations = new DataViewSchema.Annotations.Builder();
+        model.LabelKeyValues?.AddTo(labelAnnotations);
+        builder.AddColumn(names.PredictedLabel, new KeyDataViewType(typeof(uint), model.LabelKeyCount), labelAnnotations.ToAnnotations());
+
+        builder.AddColumn(names.Level, NumberDataViewType.UInt32);
+        builder.AddColumn(names.ParameterCount, NumberDataViewType.Int64);
+        return builder.ToSchema();
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Dvn.Pipeline;
+
+/// <summary>Typed readers for the input columns of a row, whatever their raw type.</summary>
+internal static class ColumnReaders
+{
+    /// <summary>Reads a key column as its key value (0 = missing) whatever its raw type.</summary>
+    public static Func<ulong> Key(DataViewRow row, DataViewSchema.Column column)
+    {
+        var raw = column.Type.RawType;
+        if (raw == typeof(uint)) return Read<uint>(row, column, v => v);
+        if (raw == typeof(ulong)) return Read<ulong>(row, column, v => v);
+        if (raw == typeof(ushort)) return Read<ushort>(row, column, v => v);
+        if (raw == typeof(byte)) return Read<byte>(row, column, v => v);
+        throw new ArgumentOutOfRangeException(nameof(column), $"Key column '{column.Name}' has unsupported raw type {raw.Name}.");
+    }
+
+    /// <summary>Reads a numeric column (Single, Double, Int32, Int64) as a double.</summary>
+    public static Func<double> Number(DataViewRow row, DataViewSchema.Column column)
+    {
+        var raw = column.Type.RawType;
+        if (raw == typeof(float)) return Read<float>(row, column, v => v);
+        if (raw == typeof(double)) return Read<double>(row, column, v => v);
+        if (raw == typeof(int)) return Read<int>(row, column, v => v);
+        if (raw == typeof(long)) return Read<long>(row, column, v => v);
+        throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column.Name}' has type {column.Type}; expected Single, Double, Int32 or Int64.");
+    }
+
+    /// <summary>Copies the row's feature vector, dense, into a destination of the vector's length.</summary>
+    public static Action<Span<float>> Features(DataViewRow row, DataViewSchema.Column column)
+    {
+        var getter = row.GetGetter<VBuffer<float>>(column);
+        var buffer = default(VBuffer<float>);
+        return destination =>
+        {
+            getter(ref buffer);
+            buffer.CopyTo(destination);
+        };
+    }
+
+    /// <summary>Throws when a feature vector holds NaN or an infinity, naming the column, row, index and value.</summary>
+    public static void CheckFinite(ReadOnlySpan<float> features, string column, long row)
+    {
+        for (int i = 0; i < features.Length; i++)
+            if (!float.IsFinite(features[i]))
+                throw new InvalidOperationException(
+                    $"Column '{column}', row {row}: value {features[i]} at index {i}. Features must be finite numbers; " +
+                    "replace missing values first (for example with ReplaceMissingValues).");
+    }
+
+    private static Func<TOut> Read<TIn, TOut>(DataViewRow row, DataViewSchema.Column column, Func<TIn, TOut> convert)
+    {
+        var getter = row.GetGetter<TIn>(column);
+        TIn value = default!;
+        return () =>
+        {
+            getter(ref value);
+            return convert(value);
+        };
+    }
+
+    private static Func<ulong> Read<TIn>(DataViewRow row, DataViewSchema.Column column, Func<TIn, ulong> convert) =>
+        Read<TIn, ulong>(row, column, convert);
+
+    private static Func<double> Read<TIn>(DataViewRow row, DataViewSchema.Column column, Func<TIn, double> convert) =>
+        Read<TIn, double>(row, column, convert);
+}

@@ -1,0 +1,78 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Dvn.Pipeline;
+
+/// <summary>
+/// One input row with the DVN's columns added, computed for that row alone when first read (PredictionEngine's path:
+/// no batching overhead). Passed-through columns come straight from the input row.
+/// </summary>
+internal sealed class DvnMappedRow : DataViewRow
+{
+    private readonly BoundSchema _bound;
+    private readonly DataViewRow _input;
+    private readonly bool[] _active = new bool[BoundSchema.OutputCount];
+    private readonly PredictionBatch? _batch;
+    private readonly Action<Span<float>>? _readFeatures;
+    private readonly Func<ulong>? _readTask;
+    private readonly Func<double>? _readBudget;
+    private long _predictedPosition = -1;
+
+    public DvnMappedRow(BoundSchema bound, DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
+    {
+        _bound = bound;
+        _input = input;
+        foreach (var column in activeColumns)
+            if (bound.OutputOf(column.Index) is int output and >= 0)
+                _active[output] = true;
+        if (_active.Any(a => a))
+        {
+            _batch = new PredictionBatch(bound.Model, capacity: 1);
+            _readFeatures = ColumnReaders.Features(input, bound.Features);
+            _readTask = ColumnReaders.Key(input, bound.Task);
+            _readBudget = bound.Budget is DataViewSchema.Column budget ? ColumnReaders.Number(input, budget) : null;
+        }
+    }
+
+    public override DataViewSchema Schema => _bound.Output;
+
+    public override long Position => _input.Position;
+
+    public override long Batch => _input.Batch;
+
+    public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+
+    public override bool IsColumnActive(DataViewSchema.Column column)
+    {
+        int output = _bound.OutputOf(column.Index);
+        return output < 0 ? _input.IsColumnActive(_bound.Input[column.Index]) : _active[output];
+    }
+
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+    {
+        int output = _bound.OutputOf(column.Index);
+        if (output < 0)
+            return _input.GetGetter<TValue>(_bound.Input[column.Index]);
+        if (!_active[output])
+            throw new InvalidOperationException($"Column '{column.Name}' was not requested as active.");
+        return OutputGetters.Create<TValue>(output, column.Name, Predicted, () => 0);
+    }
+
+    private PredictionBatch Predicted()
+    {
+        if (_predictedPosition != _input.Position)
+        {
+            _batch!.Clear();
+            _batch.Add(_readFeatures!, _readTask!(), _readBudget?.Invoke() ?? double.NaN, _input.Position);
+            _batch.Run();
+            _predictedPosition = _input.Position;
+        }
+        return _batch!;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _input.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,87 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Dvn.Pipeline;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Dvn;
+
+/// <summary>
+/// A fitted deep virtual network: adds Score, PredictedLabel, Level and ParameterCount columns, each row predicted by
+/// the highest level of its task that fits its memory budget. Made by <see cref="DvnEstimator.Fit"/>.
+/// </summary>
+/// <remarks>
+/// The network's weights live in native (libtorch) memory, owned by this transformer and freed with it by the garbage
+/// collector. The transformer is deliberately not <see cref="IDisposable"/>: ML.NET's PredictionEngine disposes a
+/// disposable transformer when the engine is disposed, which would destroy a model that the application still uses.
+/// The transformer is safe to use from several threads. Scores of Transform (batched) and of a PredictionEngine (one
+/// row) agree to float rounding; predicted labels, levels and parameter counts are the same.
+/// </remarks>
+public sealed partial class DvnTransformer : ITransformer
+{
+    private readonly IHostEnvironment _env;
+
+    internal DvnTransformer(IHostEnvironment env, DvnModel model)
+    {
+        _env = env;
+        Model = model;
+    }
+
+    internal DvnModel Model { get; }
+
+    /// <summary>The tasks this transformer serves (all tasks of the training data, or one for an extracted sub-network).</summary>
+    public int NumberOfTasks => Model.ServedTasks.Length;
+
+    /// <summary>Levels of every task's virtual network.</summary>
+    public int NumberOfLevels => Model.Network.NumberOfLevels;
+
+    /// <summary>Every number the physical network stores: shared weights and every (task, level)'s normalizations and head.</summary>
+    public long StoredParameterCount => Model.Network.StoredParameterCount;
+
+    /// <summary>The task keys (1-based values of the task column) this transformer serves.</summary>
+    public IReadOnlyList<int> Tasks => Model.ServedTasks;
+
+    /// <summary>The levels of a task, smallest first: their sizes and units.</summary>
+    /// <param name="task">The task key (1-based value of the task column).</param>
+    public IReadOnlyList<DvnLevelInfo> GetLevels(int task)
+    {
+        int networkTask = task > 0 ? Model.NetworkTask((ulong)task) : 0;
+        if (networkTask == 0)
+            throw new ArgumentOutOfRangeException(nameof(task),
+                $"Task {task} is not served by this transformer; it serves {string.Join(", ", Model.ServedTasks)}.");
+        return Model.Levels[networkTask - 1].Select(l => new DvnLevelInfo(task, l.Level, l.ParameterCount, l.Units)).ToArray();
+    }
+
+    /// <summary>
+    /// Accuracy and log-loss of every (task, level) on <paramref name="data"/>, which needs the training's feature,
+    /// label and task columns; every row goes through every level of its task, whatever its budget. Tasks without rows
+    /// in the data are left out.
+    /// </summary>
+    public IReadOnlyList<DvnLevelMetrics> EvaluateLevels(IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return LevelEvaluator.Evaluate(Model, data, Model.Columns.Label);
+    }
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new BoundSchema(Model, inputSchema).Output;
+    }
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new DvnRowMapper(new BoundSchema(Model, inputSchema));
+    }
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new DvnDataView(new BoundSchema(Model, input.Schema), input);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Dvn.Pipeline;
+
+/// <summary>
+/// The estimator's output schema shape, for EstimatorChain and the estimators after this one. SchemaShape.Column's
+/// constructor is internal to Microsoft.ML.Core (used here through the publicized reference; see Internals/).
+/// </summary>
+internal static class OutputSchemaShape
+{
+    private const string KeyValuesKind = "KeyValues";
+    private const string SlotNamesKind = "SlotNames";
+
+    public static SchemaShape Create(SchemaShape input, DvnEstimator.Options options)
+    {
+        var features = Find(input, options.FeatureColumnName, "features", "a known-size vector of Single");
+        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
+            throw Mismatch(options.FeatureColumnName, "features", Describe(features), "a known-size vector of Single");
+        var label = Find(input, options.LabelColumnName, "label", "a key type (use MapValueToKey)");
+        if (!label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw Mismatch(options.LabelColumnName, "label", Describe(label), "a key type (use MapValueToKey)");
+        var task = Find(input, options.TaskColumnName, "task", "a key type (use MapValueToKey)");
+        if (!task.IsKey || task.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw Mismatch(options.TaskColumnName, "task", Describe(task), "a key type (use MapValueToKey)");
+        if (input.TryFindColumn(options.MemoryBudgetColumnName, out var budget)
+            && (budget.Kind != SchemaShape.Column.VectorKind.Scalar || budget.IsKey || !InputSchema.BudgetTypes.Contains(budget.ItemType)))
+            throw Mismatch(options.MemoryBudgetColumnName, "memory budget", Describe(budget), "Single, Double, Int32 or Int64");
+
+        bool hasKeyValues = label.Annotations is not null && label.Annotations.TryFindColumn(KeyValuesKind, out _);
+        var columns = input.ToDictionary(c => c.Name);
+        columns[options.ScoreColumnName] = new SchemaShape.Column(options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector,
+            NumberDataViewType.Single, false, hasKeyValues
+                ? new SchemaShape(new[] { new SchemaShape.Column(SlotNamesKind, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false) })
+                : null);
+        columns[options.PredictedLabelColumnName] = new SchemaShape.Column(options.PredictedLabelColumnName,
+            SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, hasKeyValues ? label.Annotations : null);
+        columns[options.LevelColumnName] = new SchemaShape.Column(options.LevelColumnName, SchemaShape.Column.VectorKind.Scalar,
+            NumberDataViewType.UInt32, false);
+        columns[options.ParameterCountColumnName] = new SchemaShape.Column(options.ParameterCountColumnName, SchemaShape.Column.VectorKind.Scalar,
+            NumberDataViewType.Int64, false);
+        return new SchemaShape(columns.Values);
+    }
+
+    private static SchemaShape.Column Find(SchemaShape input, string name, string role, string expected) =>
+        input.TryFindColumn(name, out var column) ? column : throw new ArgumentOutOfRangeException(nameof(input),
+            $"The input has no {role} column '{name}'; expected {expected}. Columns present: {string.Join(", ", input.Select(c => c.Name))}.");
+
+    private static string Describe(SchemaShape.Column column) =>
+        $"{column.Kind} of {column.ItemType}{(column.IsKey ? " (key)" : "")}";
+
+    private static ArgumentOutOfRangeException Mismatch(string name, string role, string found, string expected) =>
+        new("inputSchema", $"The {role} column '{name}' has type {found}; expected {expected}.");
+}
