@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Runtime;
+using TorchSharp;
 
 namespace Microsoft.ML.Dvn;
 
@@ -59,6 +60,32 @@ public sealed partial class DvnTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(data);
         return LevelEvaluator.Evaluate(Model, data, Model.Columns.Label);
+    }
+
+    /// <summary>
+    /// A transformer that serves only <paramref name="task"/> at <paramref name="level"/> and stores only what that
+    /// level reads: compact copies of its weight blocks, its normalizations and its head. Its
+    /// <see cref="StoredParameterCount"/> equals that level's ParameterCount; it predicts that task exactly as this
+    /// transformer does at that level, saves and loads like any DVN transformer (a smaller file), and fails clearly on
+    /// rows of other tasks or budgets below its size.
+    /// </summary>
+    /// <param name="task">The task key (1-based value of the task column).</param>
+    /// <param name="level">The level, 1-based, as in <see cref="GetLevels"/>.</param>
+    public DvnTransformer ExtractSubnetwork(int task, int level)
+    {
+        var levels = GetLevels(task);
+        int index = levels.ToList().FindIndex(l => l.Level == level);
+        if (index < 0)
+            throw new ArgumentOutOfRangeException(nameof(level),
+                $"Task {task} has no level {level}; its levels are {string.Join(", ", levels.Select(l => l.Level))}.");
+        int networkTask = Model.NetworkTask((ulong)task);
+        var network = Model.Network.ExtractLevel(networkTask, index + 1);
+        network.to(Model.Device);
+        network.eval();
+        var extracted = new DvnModel(network, Model.RequestedDevice, Model.Device, Model.Columns, Model.LabelKeyCount,
+            Model.LabelKeyValues, Model.TaskKeyCount, Model.TaskKeyValues, new[] { task }, new[] { Model.Classes[networkTask - 1] },
+            new[] { new[] { Model.Levels[networkTask - 1][index] } }, Model.PredictionBatchSize);
+        return new DvnTransformer(_env, extracted);
     }
 
     /// <inheritdoc />
