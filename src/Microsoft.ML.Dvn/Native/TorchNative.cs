@@ -83,7 +83,7 @@ internal static class TorchNative
     private static bool CpuHasAvx512() =>
         X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 16)) != 0;
 
-    private static string LoadFailureMessage(Exception e)
+    internal static string LoadFailureMessage(Exception e)
     {
         string detail = e.InnerException?.Message ?? e.Message;
         string hint = OperatingSystem.IsLinux()

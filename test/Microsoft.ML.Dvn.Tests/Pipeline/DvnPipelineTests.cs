@@ -39,6 +39,27 @@ public sealed class DvnPipelineTests
     }
 
     [TestMethod]
+    public void TheEstimatorsOutputShapeAndTheTransformersSchemaDescribeTheSameColumns()
+    {
+        var data = _ml.Data.LoadFromEnumerable(_test);
+        var shape = MlNetTasks.Pipeline(_ml, MlNetTasks.Options()).GetOutputSchema(Shapes.Of(data.Schema));
+        var schema = _model.Transform(data).Schema;
+
+        foreach (var name in new[] { "Score", "PredictedLabel", "Level", "ParameterCount" })
+        {
+            var column = shape.Single(c => c.Name == name);
+            var type = schema[name].Type is VectorDataViewType vector ? vector.ItemType : schema[name].Type;
+            Assert.AreEqual(type.RawType, column.ItemType.RawType, name);
+        }
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 9), schema["Score"].Type);
+        Assert.AreEqual(NumberDataViewType.UInt32, schema["Level"].Type);
+        Assert.AreEqual(NumberDataViewType.Int64, schema["ParameterCount"].Type);
+        var dvnOutput = _dvn.GetOutputSchema(((IEnumerable<ITransformer>)_model).Take(3).Aggregate(data.Schema, (s, t) => t.GetOutputSchema(s)));
+        Assert.AreEqual(new KeyDataViewType(typeof(uint), 9), dvnOutput["PredictedLabel"].Type);
+        Assert.IsTrue(dvnOutput["PredictedLabel"].HasKeyValues(), "PredictedLabel lost the label's key values");
+    }
+
+    [TestMethod]
     public void ScoreHoldsTheTasksProbabilitiesAtItsLabelKeysAndZeroElsewhere()
     {
         var output = _model.Transform(_ml.Data.LoadFromEnumerable(_test));
