@@ -151,6 +151,32 @@ public sealed class DvnPipelineTests
     }
 
     [TestMethod]
+    public void LongPredictionRunsLeaveNoTensorsBehind()
+    {
+        var rows = Enumerable.Range(0, 2).SelectMany(_ => _test).Select((r, i) => new TaskRow
+        {
+            Features = r.Features, Label = r.Label, Task = r.Task,
+            MemoryBudget = i % 3 == 0 ? double.NaN : _dvn.GetLevels(1)[i % 3].ParameterCount + 1_000,
+        }).ToList();
+        var data = _ml.Data.LoadFromEnumerable(rows);
+        using var engine = _ml.Model.CreatePredictionEngine<TaskRow, TaskPrediction>(_model, new PredictionEngineOptions { OwnsTransformer = false });
+        void Predict()
+        {
+            MlNetTasks.Vectors(_model.Transform(data), "Score");
+            foreach (var row in rows.Take(100))
+                engine.Predict(row);
+        }
+        Predict();
+        long before = TorchSharp.torch.Tensor.TotalCount;
+
+        for (int pass = 0; pass < 3; pass++)
+            Predict();
+
+        Assert.IsTrue(TorchSharp.torch.Tensor.TotalCount <= before,
+            $"{TorchSharp.torch.Tensor.TotalCount - before} tensors more after 3 passes of {rows.Count} batched and 100 single-row predictions");
+    }
+
+    [TestMethod]
     public void EvaluateMatchesEvaluateLevelsForRowsAtTheTopLevel()
     {
         var data = _ml.Data.LoadFromEnumerable(_test);

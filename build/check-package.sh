@@ -1,0 +1,353 @@
+#!/usr/bin/env bash
+# Proves that the Microsoft.ML.Dvn NuGet package works for a consumer, as a fresh machine would see it.
+#
+#   bash build/check-package.sh
+#
+# 1. Packs src/Microsoft.ML.Dvn (Release) into nuget/ and checks what is in the package: the library, its XML docs,
+#    README.md, LICENSE, buildTransitive/<id>.targets (the repository's build/Microsoft.ML.Dvn.NativeFix.targets),
+#    and nothing else that runs (no publicized ML.NET copies, no Publicizer); dependencies exactly Microsoft.ML and
+#    TorchSharp-cpu at the versions of Directory.Packages.props.
+# 2. Writes a throwaway console project in a temporary directory that references the package alone (ML.NET and
+#    TorchSharp come transitively), restored from nuget/ (for Microsoft.ML.Dvn only, by package source mapping)
+#    and nuget.org, into a packages folder of its own, so a stale cached copy of the same version is never used.
+# 3. Builds it, trains and saves a model (process 1), loads the saved model in a second process with a new
+#    MLContext and no RegisterAssembly call, and requires bit-identical predictions.
+# 4. Publishes it (framework-dependent, linux-x64) and requires the published app to load the model and predict
+#    bit-identically too: that proves the package's native-library fix in the build and in the publish output.
+#
+# Exits non-zero on any failure; prints "package check: passed" at the end on success.
+# Only the CPU package is checked: a -p:DvnTorchBackend=cuda package (Microsoft.ML.Dvn.Cuda, depending on
+# TorchSharp-cuda-linux) cannot be restored on the project's build machines and is untested.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+library="$repo/src/Microsoft.ML.Dvn/Microsoft.ML.Dvn.csproj"
+start=$SECONDS
+cd "$repo"   # the repository's global.json applies to the pack
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/dvn-package-check.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+step() { printf '\n== %s (%ds)\n' "$*" $((SECONDS - start)); }
+ok() { printf '   ok: %s\n' "$*"; }
+fail() { printf '\npackage check: FAILED: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------------
+step "Pack the library"
+# The CPU package is the one checked; a DvnTorchBackend set in the environment must not change that.
+id=$(dotnet msbuild "$library" -p:DvnTorchBackend=cpu -getProperty:PackageId)
+version=$(dotnet msbuild "$library" -p:DvnTorchBackend=cpu -getProperty:Version)
+[[ -n "$id" && -n "$version" ]] || fail "could not read PackageId and Version from $library"
+nupkg="$repo/nuget/$id.$version.nupkg"
+rm -f "$nupkg"
+dotnet pack "$library" -c Release -p:DvnTorchBackend=cpu -nologo
+[[ -f "$nupkg" ]] || fail "dotnet pack did not write $nupkg"
+ok "wrote ${nupkg#"$repo"/}"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "Write the consumer project"
+consumer="$work/Consumer"
+mkdir -p "$consumer"
+# Stop MSBuild's search for Directory.Build.* and Directory.Packages.props above the temporary directory.
+for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' > "$work/$f"; done
+
+cat > "$work/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$repo/nuget" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="local">
+      <package pattern="$id" />
+    </packageSource>
+    <packageSource key="nuget.org">
+      <package pattern="*" />
+    </packageSource>
+  </packageSourceMapping>
+</configuration>
+EOF
+
+# Everything else the consumer needs is already in the user's packages folder (the pack above restored the same
+# Microsoft.ML and TorchSharp). Offer it as a read-only fallback folder, without any copy of this package, so the
+# ~1.5 GB of libtorch is not extracted again; whatever it lacks is downloaded into the consumer's own folder.
+userPackages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')
+fallback="$work/fallback"
+mkdir -p "$fallback"
+if [[ -d "$userPackages" ]]; then
+  idLower=${id,,}
+  shopt -s nullglob
+  for dir in "$userPackages"/*/; do
+    name=$(basename "$dir")
+    [[ "$name" == "$idLower" ]] || ln -s "${dir%/}" "$fallback/$name"
+  done
+  shopt -u nullglob
+fi
+
+cat > "$consumer/Consumer.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <!-- A packages folder of its own (this property beats NUGET_PACKAGES and nuget.config): the package just
+         packed is extracted here, never taken from a cache. -->
+    <RestorePackagesPath>$work/packages</RestorePackagesPath>
+    <RestoreFallbackFolders>$fallback</RestoreFallbackFolders>
+  </PropertyGroup>
+  <ItemGroup>
+    <!-- The only reference: Microsoft.ML and TorchSharp-cpu come with the package. -->
+    <PackageReference Include="$id" Version="$version" />
+  </ItemGroup>
+</Project>
+EOF
+
+cat > "$consumer/Program.cs" <<'EOF'
+// A consumer of the Microsoft.ML.Dvn package, using its public API only.
+//   Consumer train <dir>          trains on generated data, saves <dir>/model.zip, writes <dir>/train.txt
+//   Consumer load <dir> <file>    loads <dir>/model.zip in a new MLContext, predicts the same rows, writes <file>
+// The two files must be identical: same levels, parameter counts, labels and bit-identical scores.
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Dvn;
+
+public sealed class Row
+{
+    [VectorType(8)]
+    public float[] Features { get; set; } = new float[8];
+    public string Task { get; set; } = "";
+    public string Label { get; set; } = "";
+    public double MemoryBudget { get; set; } = double.NaN;
+}
+
+public sealed class Prediction
+{
+    public float[] Score { get; set; } = [];
+    public string PredictedLabel { get; set; } = "";
+    public uint Level { get; set; }
+    public long ParameterCount { get; set; }
+}
+
+public static class Program
+{
+    private static readonly string[] TaskNames = ["compare", "largest", "quadrant"];
+
+    public static int Main(string[] args)
+    {
+        try
+        {
+            if (args.Length == 2 && args[0] == "train")
+                return Train(args[1]);
+            if (args.Length == 3 && args[0] == "load")
+                return Load(args[1], args[2]);
+            Console.Error.WriteLine("usage: Consumer train <dir> | Consumer load <dir> <output file>");
+            return 2;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine(e);
+            return 1;
+        }
+    }
+
+    // Three tasks on 8 uniform features, each with its own labels (prefixed with the task's name).
+    private static List<Row> Rows(int perTask, int seed)
+    {
+        var random = new Random(seed);
+        var rows = new List<Row>();
+        for (int i = 0; i < perTask; i++)
+            foreach (var task in TaskNames)
+            {
+                var x = new float[8];
+                for (int k = 0; k < x.Length; k++)
+                    x[k] = (float)(random.NextDouble() * 2 - 1);
+                string label = task switch
+                {
+                    "compare" => x[0] > x[1] ? "first" : "second",
+                    "largest" => x[2] >= x[3] && x[2] >= x[4] ? "x2" : x[3] >= x[4] ? "x3" : "x4",
+                    _ => (x[5] > 0 ? "right" : "left") + (x[6] > 0 ? "-up" : "-down"),
+                };
+                rows.Add(new Row { Features = x, Task = task, Label = task + ":" + label });
+            }
+        return rows;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Train(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Rows(1000, seed: 1));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Task")
+            .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
+            .Append(ml.MulticlassClassification.Trainers.Dvn(new DvnEstimator.Options
+            {
+                Architecture = DvnArchitecture.Mlp(24, 24),
+                NumberOfEpochs = 5,
+                LearningRate = 0.01,
+                Seed = 1,
+            }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var model = pipeline.Fit(data);
+
+        var dvn = FindDvn(model);
+        Console.WriteLine($"trained: {dvn.NumberOfTasks} tasks, {dvn.NumberOfLevels} levels, {dvn.StoredParameterCount} stored parameters");
+        foreach (int task in dvn.Tasks)
+            Console.WriteLine($"  task {task}: level parameter counts {string.Join(", ", dvn.GetLevels(task).Select(l => l.ParameterCount))}");
+
+        string path = Path.Combine(dir, "model.zip");
+        ml.Model.Save(model, data.Schema, path);
+        Console.WriteLine($"saved {path} ({new FileInfo(path).Length} bytes)");
+        return Predict(ml, model, Path.Combine(dir, "train.txt"));
+    }
+
+    // Deliberately free of Microsoft.ML.Dvn types, so that the JIT does not load that assembly before Model.Load:
+    // ML.NET must find the loader through the assembly name stored in the model.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Load(string dir, string output)
+    {
+        bool loadedBefore = DvnAssemblyLoaded();
+        var ml = new MLContext(seed: 7);
+        ITransformer model = ml.Model.Load(Path.Combine(dir, "model.zip"), out _);
+        Console.WriteLine($"loaded {Path.Combine(dir, "model.zip")} with a new MLContext, no RegisterAssembly " +
+            $"(Microsoft.ML.Dvn loaded before Model.Load: {loadedBefore}, after: {DvnAssemblyLoaded()})");
+        if (loadedBefore)
+        {
+            Console.Error.WriteLine("Microsoft.ML.Dvn was loaded before Model.Load: the check does not prove that ML.NET finds it by itself.");
+            return 1;
+        }
+        return Predict(ml, model, output);
+    }
+
+    private static bool DvnAssemblyLoaded() =>
+        AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Microsoft.ML.Dvn");
+
+    private static DvnTransformer FindDvn(ITransformer model) =>
+        model is IEnumerable<ITransformer> chain
+            ? chain.OfType<DvnTransformer>().Single()
+            : throw new InvalidOperationException($"expected a transformer chain, got {model.GetType()}");
+
+    // Predicts generated rows, a third each without a budget (the top level) and at the largest level-1 and level-2
+    // sizes over the tasks; prints accuracy; writes every output with floats in round-trip format.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Predict(MLContext ml, ITransformer model, string output)
+    {
+        var dvn = FindDvn(model);
+        long Budget(int level) => dvn.Tasks.Max(t => dvn.GetLevels(t)[Math.Min(level, dvn.GetLevels(t).Count) - 1].ParameterCount);
+        var rows = Rows(200, seed: 2);
+        for (int i = 0; i < rows.Count; i++)
+            rows[i].MemoryBudget = (i / TaskNames.Length % 3) switch { 0 => double.NaN, 1 => Budget(1), _ => Budget(2) };
+
+        var predictions = ml.Data.CreateEnumerable<Prediction>(model.Transform(ml.Data.LoadFromEnumerable(rows)), reuseRowObject: false).ToList();
+        if (predictions.Count != rows.Count)
+            throw new InvalidOperationException($"{predictions.Count} predictions for {rows.Count} rows");
+
+        foreach (var task in TaskNames)
+        {
+            var own = Enumerable.Range(0, rows.Count).Where(i => rows[i].Task == task).ToList();
+            double accuracy = own.Count(i => predictions[i].PredictedLabel == rows[i].Label) / (double)own.Count;
+            Console.WriteLine($"  {task,-9} accuracy {accuracy:P1} over {own.Count} rows");
+        }
+        double top = Enumerable.Range(0, rows.Count).Where(i => double.IsNaN(rows[i].MemoryBudget))
+            .Average(i => predictions[i].PredictedLabel == rows[i].Label ? 1.0 : 0.0);
+        Console.WriteLine($"  accuracy at the top level {top:P1}; levels used: " +
+            string.Join(", ", predictions.GroupBy(p => p.Level).OrderBy(g => g.Key).Select(g => $"{g.Key} x{g.Count()}")));
+
+        using var writer = new StreamWriter(output);
+        writer.WriteLine($"stored parameters {dvn.StoredParameterCount}");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var p = predictions[i];
+            writer.WriteLine(string.Join('\t', i, rows[i].Task, p.PredictedLabel, p.Level, p.ParameterCount,
+                string.Join(' ', p.Score.Select(s => s.ToString("R", CultureInfo.InvariantCulture)))));
+        }
+        Console.WriteLine($"wrote {rows.Count} predictions to {output}");
+        // Well above chance (1/2, 1/3, 1/4) at the top level, or the package does not really train.
+        if (top < 0.6)
+        {
+            Console.Error.WriteLine($"accuracy at the top level {top:P1} is too low");
+            return 1;
+        }
+        return 0;
+    }
+}
+EOF
+ok "Consumer.csproj references $id $version only; packages folder $work/packages"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "Restore and build the consumer"
+cd "$consumer"
+dotnet build -c Release -nologo || fail "the consumer does not build"
+
+extracted="$work/packages/${id,,}/$version"
+[[ -d "$extracted" ]] || fail "$id $version was not restored into the consumer's own packages folder"
+cmp -s "$nupkg" "$extracted/${id,,}.$version.nupkg" || fail "the restored $id $version is not the package just packed"
+ok "restored $id $version from ${nupkg#"$repo"/} into the consumer's own packages folder"
+
+# What is in the package (as NuGet extracted it).
+files=$(cd "$extracted" && find . -type f ! -name '.nupkg.metadata' ! -name '*.sha512' ! -name '*.nupkg' ! -name '.signature.p7s' | sed 's|^\./||' | sort)
+printf '   package files:\n'; printf '     %s\n' $files
+expected=$(printf '%s\n' LICENSE README.md "buildTransitive/$id.targets" "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" "${id,,}.nuspec" | sort)
+[[ "$files" == "$expected" ]] || fail "unexpected package content; expected: $(echo $expected)"
+cmp -s "$extracted/buildTransitive/$id.targets" "$repo/build/Microsoft.ML.Dvn.NativeFix.targets" \
+  || fail "buildTransitive/$id.targets differs from build/Microsoft.ML.Dvn.NativeFix.targets"
+ok "library, XML docs, README.md, LICENSE, buildTransitive/$id.targets (= build/Microsoft.ML.Dvn.NativeFix.targets); no other assemblies"
+
+nuspec="$extracted/${id,,}.nuspec"
+grep -q '<license type="expression">MIT</license>' "$nuspec" || fail "the nuspec has no MIT license expression"
+grep -q '<readme>README.md</readme>' "$nuspec" || fail "the nuspec names no readme"
+dependencies=$(grep -o '<dependency [^>]*>' "$nuspec" | sed -E 's/.*id="([^"]*)".*version="([^"]*)".*/\1 \2/' | sort)
+packageVersion() { sed -n "s/.*<PackageVersion Include=\"$1\" Version=\"\([^\"]*\)\".*/\1/p" "$repo/Directory.Packages.props"; }
+expectedDependencies=$(printf '%s\n' "Microsoft.ML $(packageVersion Microsoft.ML)" "TorchSharp-cpu $(packageVersion TorchSharp-cpu)" | sort)
+printf '   dependencies:\n'; sed 's/^/     /' <<< "$dependencies"
+[[ "$dependencies" == "$expectedDependencies" ]] || fail "unexpected dependencies; expected: $(echo $expectedDependencies)"
+ok "dependencies are Microsoft.ML and TorchSharp-cpu only"
+
+# The native fix: on a system whose libstdc++ lacks GLIBCXX_3.4.32, the build and publish output must hold a patched
+# copy of TorchSharp's libLibTorchSharp.so (running the app is the real proof; this names the cause when it fails).
+torchSharpNative=$( (ls "$work"/packages/torchsharp/*/runtimes/linux-x64/native/libLibTorchSharp.so \
+  "$fallback"/torchsharp/*/runtimes/linux-x64/native/libLibTorchSharp.so 2>/dev/null || true) | head -n 1)
+libstdcxx=$( (/sbin/ldconfig -p 2>/dev/null || true) | sed -n 's/^[[:space:]]*libstdc++\.so\.6 .*x86-64.*=> //p' | head -n 1)
+needsPatch=false
+if [[ -n "$libstdcxx" ]] && ! grep -qa 'GLIBCXX_3\.4\.32' "$libstdcxx"; then needsPatch=true; fi
+checkNativeFix() { # <output directory> <what>
+  if [[ $needsPatch != true ]]; then
+    ok "$2: the system libstdc++ has GLIBCXX_3.4.32, no patch needed"
+    return
+  fi
+  [[ -n "$torchSharpNative" ]] || fail "TorchSharp's libLibTorchSharp.so was not found in the restored packages"
+  local copy
+  copy=$(find "$1" -name libLibTorchSharp.so | head -n 1)
+  [[ -n "$copy" ]] || fail "$2: no libLibTorchSharp.so in $1"
+  ! cmp -s "$copy" "$torchSharpNative" || fail "$2: ${copy#"$work"/} is not patched ($libstdcxx lacks GLIBCXX_3.4.32)"
+  ok "$2: the package's build step patched ${copy#"$work"/} ($libstdcxx lacks GLIBCXX_3.4.32)"
+}
+output="$consumer/bin/Release/net10.0"
+checkNativeFix "$output" "build output"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "Process 1: train, predict, save"
+dotnet "$output/Consumer.dll" train "$work/run" || fail "training in the consumer failed"
+
+step "Process 2: load the saved model (new MLContext, no RegisterAssembly) and predict the same rows"
+dotnet "$output/Consumer.dll" load "$work/run" "$work/run/load.txt" || fail "loading the saved model failed"
+cmp -s "$work/run/train.txt" "$work/run/load.txt" \
+  || { diff "$work/run/train.txt" "$work/run/load.txt" | head -n 10; fail "the loaded model predicts differently"; }
+ok "predictions of the loaded model are bit-identical ($(($(wc -l < "$work/run/train.txt") - 1)) rows, scores in round-trip format)"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "Publish the consumer (framework-dependent, linux-x64) and run the published app"
+dotnet publish -c Release -r linux-x64 --self-contained false -o "$work/publish" -nologo || fail "the consumer does not publish"
+checkNativeFix "$work/publish" "publish output"
+dotnet "$work/publish/Consumer.dll" load "$work/run" "$work/run/publish.txt" || fail "the published app failed"
+cmp -s "$work/run/train.txt" "$work/run/publish.txt" \
+  || { diff "$work/run/train.txt" "$work/run/publish.txt" | head -n 10; fail "the published app predicts differently"; }
+ok "the published app loads the model and predicts bit-identically"
+
+printf '\n%s %s checked in %ds\n' "$id" "$version" $((SECONDS - start))
+echo "package check: passed"
