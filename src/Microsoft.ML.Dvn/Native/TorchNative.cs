@@ -57,8 +57,28 @@ internal static class TorchNative
                 "Microsoft.ML.Dvn could not find libtorch_cpu after TorchSharp loaded. Make sure the TorchSharp runtime " +
                 "package (TorchSharp-cpu) is referenced.");
         SetOneDnn(library, OneDnnSetting());
+        RequestReproducibleMkl(library);
         return library;
     }
+
+    // MKL's sgemm picks kernels by buffer alignment unless told otherwise: measured here, the same small matrix product
+    // on the same inputs gave two different results over 300 runs (last bits). Conditional numerical reproducibility
+    // (MKL_CBWR_AUTO = 2: the best code path of this CPU, the same every run) makes equal inputs give equal bits, which
+    // the seed and save/load guarantees rely on. libtorch_cpu links MKL statically and exports its setter; it must run
+    // before MKL's first computation, and fails harmlessly (returns non-zero) otherwise.
+    private static unsafe void RequestReproducibleMkl(IntPtr library)
+    {
+        if (NativeLibrary.TryGetExport(library, "mkl_serv_cbwr_set", out IntPtr set))
+            ((delegate* unmanaged<int, int>)set)(MklCbwrAuto);
+    }
+
+    private const int MklCbwrAuto = 2;
+
+    /// <summary>Whether MKL runs in conditional numerical reproducibility mode AUTO (null: no MKL in this libtorch).</summary>
+    public static unsafe bool? MklReproducible =>
+        NativeLibrary.TryGetExport(TorchCpu.Value, "mkl_serv_cbwr_get", out IntPtr get)
+            ? ((delegate* unmanaged<int, int>)get)(1) == MklCbwrAuto
+            : null;
 
     private static bool OneDnnSetting() => Environment.GetEnvironmentVariable(OneDnnVariable)?.Trim().ToLowerInvariant() switch
     {
