@@ -135,6 +135,9 @@ internal sealed class DvnNetwork : nn.Module
         return shared + levels[LevelKey(task, level)].ParameterCount;
     }
 
+    /// <summary>The normalizations that (task, level) owns, one a hidden layer.</summary>
+    public IEnumerable<LevelNorm> Norms(int task, int level) => levels[LevelKey(task, level)].Norms;
+
     /// <summary>Every number the physical network stores: all parameters and normalization statistics.</summary>
     public long StoredParameterCount =>
         parameters().Sum(p => p.numel()) + buffers().Sum(b => b.numel());

@@ -22,5 +22,7 @@ internal sealed class LevelModules : nn.Module
 
     public LevelHead Head => head;
 
+    public IEnumerable<LevelNorm> Norms => norms;
+
     public long ParameterCount => norms.Sum(n => n.ParameterCount) + head.ParameterCount;
 }

@@ -22,6 +22,9 @@ internal sealed class LevelNorm : nn.Module
     private readonly Tensor running_mean;
     private readonly Tensor running_var;
 
+    // While calibrating: batches seen so far; the running statistics are then their exact average.
+    private int? _calibrationBatches;
+
     public LevelNorm(string name, int channels) : base(name)
     {
         weight = new Parameter(ones(channels));
@@ -34,6 +37,28 @@ internal sealed class LevelNorm : nn.Module
     /// <summary>Scale, shift, running mean and running variance: four numbers a channel.</summary>
     public long ParameterCount => 4 * weight.shape[0];
 
-    public Tensor Forward(Tensor input) =>
-        nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, Momentum, Epsilon);
+    public Tensor Forward(Tensor input)
+    {
+        double momentum = Momentum;
+        if (training && _calibrationBatches is int seen)
+        {
+            momentum = 1.0 / (seen + 1);
+            _calibrationBatches = seen + 1;
+        }
+        return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, Epsilon);
+    }
+
+    /// <summary>
+    /// Until <see cref="EndCalibration"/>, training-mode batches set the running statistics to the plain average of
+    /// their batch statistics (not an exponential average that lags behind the weights).
+    /// </summary>
+    public void BeginCalibration()
+    {
+        using var _ = no_grad();
+        running_mean.zero_();
+        running_var.fill_(1);
+        _calibrationBatches = 0;
+    }
+
+    public void EndCalibration() => _calibrationBatches = null;
 }

@@ -40,6 +40,15 @@ public sealed partial class DvnTransformer : ITransformer
     /// <summary>The task keys (1-based values of the task column) this transformer serves.</summary>
     public IReadOnlyList<int> Tasks => Model.ServedTasks;
 
+    /// <summary>The task column's value for a task key (the task's name), or the key itself where the column had no values.</summary>
+    /// <param name="task">The task key (1-based value of the task column).</param>
+    public string GetTaskName(int task)
+    {
+        if (task < 1 || task > Model.TaskKeyCount)
+            throw new ArgumentOutOfRangeException(nameof(task), $"Task {task} does not exist: the task column had keys 1..{Model.TaskKeyCount}.");
+        return Model.TaskKeyValues?.Describe((ulong)task) ?? task.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The levels of a task, smallest first: their sizes and units.</summary>
     /// <param name="task">The task key (1-based value of the task column).</param>
     public IReadOnlyList<DvnLevelInfo> GetLevels(int task)

@@ -8,7 +8,8 @@ namespace Microsoft.ML.Dvn.Training;
 /// <summary>
 /// Joint training of every task and every level (DVN-METHOD.md): for a mini-batch of task t, every level j of t's
 /// virtual network runs and the loss sum_j w_j CE(f(t,j)(x), y) is minimised with one Adam step, so the gradients
-/// of all levels meet in the shared weights. Tasks take turns batch by batch.
+/// of all levels meet in the shared weights. Tasks take turns batch by batch. After the last epoch, every level's
+/// batch-norm statistics are recomputed from the final weights (<see cref="NormalizationCalibration"/>).
 /// </summary>
 internal static class DvnTrainer
 {
@@ -53,6 +54,8 @@ internal static class DvnTrainer
                             statistics.Add(batch.Task, levels[i], result.Losses[i] * rows.shape[0], result.Correct[i], rows.shape[0]);
                     }
                 }
+                if (epoch == settings.Epochs)
+                    NormalizationCalibration.Run(network, tasks, settings.BatchSize, cancellation);
                 progress?.Invoke(Report(network, epoch, settings, clock.Elapsed, statistics, validation));
             }
         }

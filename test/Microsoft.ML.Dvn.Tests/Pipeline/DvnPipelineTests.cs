@@ -213,6 +213,18 @@ public sealed class DvnPipelineTests
     }
 
     [TestMethod]
+    public void APipelineFindsItsDvnEvaluatesItsLevelsFromRawDataAndNamesItsTasks()
+    {
+        var raw = _ml.Data.LoadFromEnumerable(_test);
+        var prepared = new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)_model).Take(3).ToArray()).Transform(raw);
+
+        Assert.AreSame(_dvn, _model.GetDvnTransformer());
+        CollectionAssert.AreEqual(_dvn.EvaluateLevels(prepared).ToArray(), _model.EvaluateDvnLevels(raw).ToArray());
+        CollectionAssert.AreEqual(MlNetTasks.TaskNames, Enumerable.Range(1, 3).Select(_dvn.GetTaskName).ToArray());
+        Assert.ThrowsExactly<ArgumentException>(() => _ml.Transforms.Conversion.MapValueToKey("Task").Fit(raw).GetDvnTransformer());
+    }
+
+    [TestMethod]
     public void GetLevelsDescribesTheAllocationAndSizesGrow()
     {
         Assert.AreEqual(3, _dvn.NumberOfTasks);
