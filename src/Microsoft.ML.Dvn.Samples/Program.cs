@@ -19,6 +19,9 @@ try
         case "extract":
             ExtractCommand.Run(Arguments.Parse(command, options));
             break;
+        case "quickstart":
+            QuickStart.Run();
+            break;
         case "benchmark":
             BenchmarkCommand.Run(Arguments.Parse(command, options, "quick"));
             break;
@@ -44,4 +47,4 @@ catch (MissingDataException e)
 
 static void PrintUsage(TextWriter writer) => writer.WriteLine(
     "Deep Virtual Networks in ML.NET: samples. Commands (no command means 'train'):\n" +
-    $"  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}");
+    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}");

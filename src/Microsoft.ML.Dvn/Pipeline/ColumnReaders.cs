@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Dvn.Pipeline;
@@ -42,11 +44,27 @@ internal static class ColumnReaders
     /// <summary>Throws when a feature vector holds NaN or an infinity, naming the column, row, index and value.</summary>
     public static void CheckFinite(ReadOnlySpan<float> features, string column, long row)
     {
+        if (AllFinite(features))
+            return;
         for (int i = 0; i < features.Length; i++)
             if (!float.IsFinite(features[i]))
                 throw new InvalidOperationException(
-                    $"Column '{column}', row {row}: value {features[i]} at index {i}. Features must be finite numbers; " +
+                    $"Column '{column}', row {row}: value {features[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {i}. Features must be finite numbers; " +
                     "replace missing values first (for example with ReplaceMissingValues).");
+    }
+
+    // x - x is 0 for every finite x and NaN for NaN and the infinities; a NaN anywhere makes the sum NaN. SIMD, since it
+    // runs on every value of every row predicted (it was a fifth of the MLP's prediction time as a scalar loop).
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        var sum = Vector<float>.Zero;
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        foreach (var v in vectors)
+            sum += v - v;
+        float total = Vector.Sum(sum);
+        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+            total += values[i] - values[i];
+        return total == 0;
     }
 
     private static Func<TOut> Read<TIn, TOut>(DataViewRow row, DataViewSchema.Column column, Func<TIn, TOut> convert)

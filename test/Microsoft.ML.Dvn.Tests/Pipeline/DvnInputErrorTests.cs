@@ -90,7 +90,7 @@ public sealed class DvnInputErrorTests
     }
 
     [TestMethod]
-    public void PredictionFailsClearlyForAMissingTaskKeyAndForTaskKeysOfAnotherMapping()
+    public void PredictionFailsClearlyForAMissingTaskKeyAnInfiniteFeatureAndTaskKeysOfAnotherMapping()
     {
         var rows = MlNetTasks.Rows(20, 1);
         var model = MlNetTasks.Pipeline(Ml, MlNetTasks.Options(epochs: 1)).Fit(Ml.Data.LoadFromEnumerable(rows));
@@ -99,6 +99,11 @@ public sealed class DvnInputErrorTests
         unknown[2].Task = "delta";
         var missing = Assert.ThrowsExactly<InvalidOperationException>(() => Predictions.Of(model.Transform(Ml.Data.LoadFromEnumerable(unknown))));
         StringAssert.Contains(missing.Message, "Column 'Task', row 2: the task key is missing (0)");
+
+        var infinite = rows.Take(4).Select(r => new TaskRow { Features = (float[])r.Features.Clone(), Label = r.Label, Task = r.Task }).ToList();
+        infinite[3].Features[2] = float.PositiveInfinity;
+        var infiniteError = Assert.ThrowsExactly<InvalidOperationException>(() => Predictions.Of(model.Transform(Ml.Data.LoadFromEnumerable(infinite))));
+        StringAssert.Contains(infiniteError.Message, "Column 'Features', row 3: value Infinity at index 2");
 
         var dvn = MlNetTasks.DvnOf(model);
         var otherKeys = Ml.Transforms.Conversion.MapValueToKey("Task").Append(Ml.Transforms.Conversion.MapValueToKey("Label"))
