@@ -16,7 +16,8 @@ namespace Microsoft.ML.Dvn.Persistence;
 /// "DVNMODEL"        8 ASCII bytes
 /// format version    int32 (this library writes 1 and reads 1 and below)
 /// payload length    int64
-/// payload           the model: columns, key metadata, task/level structure, architecture, then every weight
+/// payload           the model: columns, prediction and training options, architecture, key metadata,
+///                   task/level structure, then every weight
 /// SHA-256           32 bytes, of the payload
 /// </code>
 /// Everything is little-endian. A truncated or altered file fails the length or checksum test before anything
@@ -85,6 +86,15 @@ internal static class DvnModelFormat
             writer.Write(name);
         writer.Write(model.PredictionBatchSize);
         writer.Write((int)model.RequestedDevice);
+        var training = model.Training;
+        writer.Write(training.NumberOfEpochs);
+        writer.Write(training.BatchSize);
+        writer.Write(training.LearningRate);
+        writer.Write(training.WeightDecay);
+        writer.Write(training.Seed);
+        writer.Write(training.RowsPerTask.Count);
+        foreach (long rows in training.RowsPerTask)
+            writer.Write(rows);
 
         var architecture = network.Architecture;
         writer.Write((int)architecture.Kind);
@@ -129,6 +139,8 @@ internal static class DvnModelFormat
         var columns = new DvnColumnNames(names[0], names[1], names[2], names[3], names[4], names[5], names[6], names[7]);
         int predictionBatchSize = reader.ReadInt32();
         var device = (DvnDevice)reader.ReadInt32();
+        var training = new DvnTrainingInfo(reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(),
+            reader.ReadInt64(), Read(reader.ReadInt32(), reader.ReadInt64));
 
         var kind = (DvnArchitectureKind)reader.ReadInt32();
         int height = reader.ReadInt32(), width = reader.ReadInt32(), channels = reader.ReadInt32();
@@ -176,7 +188,7 @@ internal static class DvnModelFormat
             network.to(resolved);
             network.eval();
             return new DvnModel(network, device, resolved, columns, labelKeyCount, labelKeyValues, taskKeyCount, taskKeyValues,
-                servedTasks, classes, levels, predictionBatchSize);
+                servedTasks, classes, levels, predictionBatchSize, training);
         }
         catch
         {

@@ -74,7 +74,9 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var levels = Enumerable.Range(1, taskCount).Select(t => Enumerable.Range(1, levelCount)
             .Select(j => new LevelDescriptor(j, network.ParameterCount(t, j), allocation.Units(t, j).ToArray())).ToArray()).ToArray();
         var model = new DvnModel(network, o.Device, device, DvnColumnNames.From(o), InputSchema.KeyCount(label), KeyValues.Of(label),
-            taskCount, taskKeyValues, Enumerable.Range(1, taskCount).ToArray(), classes, levels, o.PredictionBatchSize);
+            taskCount, taskKeyValues, Enumerable.Range(1, taskCount).ToArray(), classes, levels, o.PredictionBatchSize,
+            new DvnTrainingInfo(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
+                Enumerable.Range(1, taskCount).Select(t => (long)rows.RowCount(t)).ToArray()));
         return new DvnTransformer(_env, model);
     }
 

@@ -18,7 +18,7 @@ internal sealed class DvnModel
 
     public DvnModel(DvnNetwork network, DvnDevice requestedDevice, Device device, DvnColumnNames columns, int labelKeyCount, KeyValues? labelKeyValues,
         int taskKeyCount, KeyValues? taskKeyValues, int[] servedTasks, uint[][] classes, LevelDescriptor[][] levels,
-        int predictionBatchSize)
+        int predictionBatchSize, DvnTrainingInfo training)
     {
         if (servedTasks.Length != network.NumberOfTasks || classes.Length != network.NumberOfTasks || levels.Length != network.NumberOfTasks)
             throw new ArgumentException("Served tasks, classes and levels must describe every task of the network.");
@@ -37,6 +37,7 @@ internal sealed class DvnModel
         Classes = classes;
         Levels = levels;
         PredictionBatchSize = predictionBatchSize;
+        Training = training;
         Predictor = new LevelPredictor(network, device);
         _networkTaskOfKey = servedTasks.Select((key, i) => (key, i)).ToDictionary(p => (ulong)p.key, p => p.i + 1);
     }
@@ -72,6 +73,8 @@ internal sealed class DvnModel
     public LevelDescriptor[][] Levels { get; }
 
     public int PredictionBatchSize { get; }
+
+    public DvnTrainingInfo Training { get; }
 
     /// <summary>The network task (1-based) that serves a task key, or 0 when the model does not serve it.</summary>
     public int NetworkTask(ulong taskKey) => _networkTaskOfKey.GetValueOrDefault(taskKey);

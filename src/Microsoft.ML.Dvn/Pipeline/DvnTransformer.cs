@@ -37,6 +37,9 @@ public sealed partial class DvnTransformer : ITransformer
     /// <summary>Every number the physical network stores: shared weights and every (task, level)'s normalizations and head.</summary>
     public long StoredParameterCount => Model.Network.StoredParameterCount;
 
+    /// <summary>How the network was trained (for an extracted sub-network: how the network it came from was).</summary>
+    public DvnTrainingInfo Training => Model.Training;
+
     /// <summary>The task keys (1-based values of the task column) this transformer serves.</summary>
     public IReadOnlyList<int> Tasks => Model.ServedTasks;
 
@@ -93,7 +96,7 @@ public sealed partial class DvnTransformer : ITransformer
         network.eval();
         var extracted = new DvnModel(network, Model.RequestedDevice, Model.Device, Model.Columns, Model.LabelKeyCount,
             Model.LabelKeyValues, Model.TaskKeyCount, Model.TaskKeyValues, new[] { task }, new[] { Model.Classes[networkTask - 1] },
-            new[] { new[] { Model.Levels[networkTask - 1][index] } }, Model.PredictionBatchSize);
+            new[] { new[] { Model.Levels[networkTask - 1][index] } }, Model.PredictionBatchSize, Model.Training);
         return new DvnTransformer(_env, extracted);
     }
 

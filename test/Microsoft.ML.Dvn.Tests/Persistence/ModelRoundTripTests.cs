@@ -59,6 +59,9 @@ public sealed class ModelRoundTripTests
         Assert.AreEqual(_trained.Dvn.StoredParameterCount, dvn.StoredParameterCount);
         for (int t = 1; t <= 3; t++)
             CollectionAssert.AreEqual(_trained.Dvn.GetLevels(t).Select(l => l.ParameterCount).ToArray(), dvn.GetLevels(t).Select(l => l.ParameterCount).ToArray());
+        var options = MlNetTasks.Options(epochs: 8);
+        Assert.AreEqual(new DvnTrainingInfo(options.NumberOfEpochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.Seed!.Value, dvn.Training.RowsPerTask), dvn.Training);
+        CollectionAssert.AreEqual(new long[] { 150, 150, 150 }, dvn.Training.RowsPerTask.ToArray());
     }
 
     [TestMethod]
