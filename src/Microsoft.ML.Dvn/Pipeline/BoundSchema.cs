@@ -45,6 +45,16 @@ internal sealed class BoundSchema
     /// <summary>For an output column index: which new column (0..3), or -1 for a column passed through from the input.</summary>
     public int OutputOf(int index) => index >= Input.Count ? index - Input.Count : -1;
 
+    /// <summary>For each new column (0..3), whether it is among <paramref name="columns"/>.</summary>
+    public bool[] ActiveOutputs(IEnumerable<DataViewSchema.Column> columns)
+    {
+        var active = new bool[OutputCount];
+        foreach (var column in columns)
+            if (OutputOf(column.Index) is int output and >= 0)
+                active[output] = true;
+        return active;
+    }
+
     /// <summary>Whether any new column is among <paramref name="columns"/>.</summary>
     public bool NeedsPrediction(IEnumerable<DataViewSchema.Column> columns) => columns.Any(c => OutputOf(c.Index) >= 0);
 

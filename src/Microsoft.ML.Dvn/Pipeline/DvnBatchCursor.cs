@@ -12,11 +12,9 @@ internal sealed class DvnBatchCursor : DataViewRowCursor
     private readonly BoundSchema _bound;
     private readonly DataViewRowCursor _rows;
     private readonly DataViewRowCursor? _ahead;
-    private readonly bool[] _active = new bool[BoundSchema.OutputCount];
+    private readonly bool[] _active;
     private readonly PredictionBatch? _batch;
-    private readonly Action<Span<float>>? _readFeatures;
-    private readonly Func<ulong>? _readTask;
-    private readonly Func<double>? _readBudget;
+    private readonly PredictionInputReader? _reader;
     private int _index = -1;
     private long _aheadPosition = -1;
 
@@ -24,17 +22,13 @@ internal sealed class DvnBatchCursor : DataViewRowCursor
     {
         _bound = bound;
         var needed = columnsNeeded.ToArray();
-        foreach (var column in needed)
-            if (bound.OutputOf(column.Index) is int output and >= 0)
-                _active[output] = true;
+        _active = bound.ActiveOutputs(needed);
         _rows = input.GetRowCursor(bound.PassedThrough(needed));
         if (_active.Any(a => a))
         {
             _ahead = input.GetRowCursor(bound.PredictionInputs);
             _batch = new PredictionBatch(bound.Model, bound.Model.PredictionBatchSize);
-            _readFeatures = ColumnReaders.Features(_ahead, bound.Features);
-            _readTask = ColumnReaders.Key(_ahead, bound.Task);
-            _readBudget = bound.Budget is DataViewSchema.Column budget ? ColumnReaders.Number(_ahead, budget) : null;
+            _reader = new PredictionInputReader(bound, _ahead);
         }
     }
 
@@ -78,7 +72,7 @@ internal sealed class DvnBatchCursor : DataViewRowCursor
     {
         _batch!.Clear();
         while (_batch.Count < _batch.Capacity && _ahead!.MoveNext())
-            _batch.Add(_readFeatures!, _readTask!(), _readBudget?.Invoke() ?? double.NaN, ++_aheadPosition);
+            _reader!.AddTo(_batch, ++_aheadPosition);
         if (_batch.Count == 0)
             throw new InvalidOperationException("The input data gave a different number of rows to two cursors; a DVN needs a deterministic input.");
         _batch.Run();

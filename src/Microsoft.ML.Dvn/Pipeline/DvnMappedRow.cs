@@ -10,26 +10,20 @@ internal sealed class DvnMappedRow : DataViewRow
 {
     private readonly BoundSchema _bound;
     private readonly DataViewRow _input;
-    private readonly bool[] _active = new bool[BoundSchema.OutputCount];
+    private readonly bool[] _active;
     private readonly PredictionBatch? _batch;
-    private readonly Action<Span<float>>? _readFeatures;
-    private readonly Func<ulong>? _readTask;
-    private readonly Func<double>? _readBudget;
+    private readonly PredictionInputReader? _reader;
     private long _predictedPosition = -1;
 
     public DvnMappedRow(BoundSchema bound, DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
         _bound = bound;
         _input = input;
-        foreach (var column in activeColumns)
-            if (bound.OutputOf(column.Index) is int output and >= 0)
-                _active[output] = true;
+        _active = bound.ActiveOutputs(activeColumns);
         if (_active.Any(a => a))
         {
             _batch = new PredictionBatch(bound.Model, capacity: 1);
-            _readFeatures = ColumnReaders.Features(input, bound.Features);
-            _readTask = ColumnReaders.Key(input, bound.Task);
-            _readBudget = bound.Budget is DataViewSchema.Column budget ? ColumnReaders.Number(input, budget) : null;
+            _reader = new PredictionInputReader(bound, input);
         }
     }
 
@@ -62,7 +56,7 @@ internal sealed class DvnMappedRow : DataViewRow
         if (_predictedPosition != _input.Position)
         {
             _batch!.Clear();
-            _batch.Add(_readFeatures!, _readTask!(), _readBudget?.Invoke() ?? double.NaN, _input.Position);
+            _reader!.AddTo(_batch, _input.Position);
             _batch.Run();
             _predictedPosition = _input.Position;
         }
