@@ -29,14 +29,24 @@ internal static class ColumnReaders
         throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column.Name}' has type {column.Type}; expected Single, Double, Int32 or Int64.");
     }
 
-    /// <summary>Copies the row's feature vector, dense, into a destination of the vector's length.</summary>
-    public static Action<Span<float>> Features(DataViewRow row, DataViewSchema.Column column)
+    /// <summary>
+    /// Copies the row's feature vector, dense, into a destination of exactly the vector's length; the second argument
+    /// names the row in the error. A vector of another length fails: ML.NET builds a vector from the actual array
+    /// whatever the schema's size says, and copying a shorter one would leave the previous row's values in the rest
+    /// of the destination (a reused buffer), silently mixing two rows, possibly two callers'.
+    /// </summary>
+    public static Action<Span<float>, long> Features(DataViewRow row, DataViewSchema.Column column)
     {
         var getter = row.GetGetter<VBuffer<float>>(column);
         var buffer = default(VBuffer<float>);
-        return destination =>
+        string name = column.Name;
+        return (destination, position) =>
         {
             getter(ref buffer);
+            if (buffer.Length != destination.Length)
+                throw new InvalidOperationException(
+                    $"Column '{name}', row {position}: the feature vector has {buffer.Length} values; expected {destination.Length} " +
+                    "(the column's vector size). Give every row a vector of the column's full length.");
             buffer.CopyTo(destination);
         };
     }

@@ -32,7 +32,7 @@ internal sealed class PredictionBatch
     public void Clear() => Count = 0;
 
     /// <summary>Adds a row: its features are read into the batch, its task and budget pick the level.</summary>
-    public void Add(Action<Span<float>> readFeatures, ulong taskKey, double budget, long row)
+    public void Add(Action<Span<float>, long> readFeatures, ulong taskKey, double budget, long row)
     {
         int networkTask = _model.NetworkTask(taskKey);
         if (networkTask == 0)
@@ -42,7 +42,7 @@ internal sealed class PredictionBatch
                   $"it serves {string.Join(", ", _model.ServedTasks.Select(t => _model.DescribeTask((ulong)t)))}.");
         int level = BudgetRule.Level(_model, networkTask, budget, row);
         var features = _features.AsSpan(Count * _featureLength, _featureLength);
-        readFeatures(features);
+        readFeatures(features, row);
         ColumnReaders.CheckFinite(features, _model.Columns.Features, row);
         _tasks[Count] = networkTask;
         _levels[Count] = level;

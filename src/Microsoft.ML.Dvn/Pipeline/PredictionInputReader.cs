@@ -5,7 +5,7 @@ namespace Microsoft.ML.Dvn.Pipeline;
 /// <summary>Reads a row's features, task and budget (NaN without a budget column) into a prediction batch.</summary>
 internal sealed class PredictionInputReader
 {
-    private readonly Action<Span<float>> _features;
+    private readonly Action<Span<float>, long> _features;
     private readonly Func<ulong> _task;
     private readonly Func<double>? _budget;
 

@@ -58,7 +58,7 @@ internal sealed class TaskRows
                 throw new InvalidOperationException(
                     $"Column '{label.Name}', row {row}: the label key is missing (0), a value MapValueToKey did not know. " +
                     "Every training row needs a label; filter such rows out first.");
-            readFeatures(buffer);
+            readFeatures(buffer, row);
             ColumnReaders.CheckFinite(buffer, features.Name, row);
             rows._features[t - 1].AddRange(buffer);
             rows._labels[t - 1].Add(y);
