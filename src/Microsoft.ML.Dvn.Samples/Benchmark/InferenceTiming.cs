@@ -83,7 +83,7 @@ internal static class InferenceTiming
     {
         var model = dvn.Model;
         int networkTask = model.NetworkTask((ulong)level.Task);
-        int batchSize = model.PredictionBatchSize, inputs = model.Network.InputSize;
+        int batchSize = model.Prediction.BatchSize, inputs = model.Network.InputSize;
         var buffer = new float[batchSize * inputs];
         using var noGradients = no_grad();
 

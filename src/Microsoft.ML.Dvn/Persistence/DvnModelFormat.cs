@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Network;
-using Microsoft.ML.Dvn.Pipeline;
+using Microsoft.ML.Dvn.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -84,8 +84,8 @@ internal static class DvnModelFormat
         foreach (var name in new[] { columns.Features, columns.Label, columns.Task, columns.MemoryBudget, columns.Score,
                      columns.PredictedLabel, columns.Level, columns.ParameterCount })
             writer.Write(name);
-        writer.Write(model.PredictionBatchSize);
-        writer.Write((int)model.RequestedDevice);
+        writer.Write(model.Prediction.BatchSize);
+        writer.Write((int)model.Prediction.RequestedDevice);
         var training = model.Training;
         writer.Write(training.NumberOfEpochs);
         writer.Write(training.BatchSize);
@@ -108,14 +108,14 @@ internal static class DvnModelFormat
         writer.Write(network.Allocation.NumberOfLevels);
         WriteInts(writer, network.ClassCounts);
 
-        writer.Write(model.LabelKeyCount);
-        WriteKeyValues(writer, model.LabelKeyValues);
-        writer.Write(model.TaskKeyCount);
-        WriteKeyValues(writer, model.TaskKeyValues);
-        WriteInts(writer, model.ServedTasks);
-        foreach (var classes in model.Classes)
-            WriteInts(writer, classes.Select(c => checked((int)c)).ToArray());
-        foreach (var level in model.Levels.SelectMany(l => l))
+        writer.Write(model.Labels.Count);
+        WriteKeyValues(writer, model.Labels.Values);
+        writer.Write(model.Tasks.Count);
+        WriteKeyValues(writer, model.Tasks.Values);
+        WriteInts(writer, model.ServedTaskKeys);
+        foreach (var task in model.Served)
+            WriteInts(writer, task.Classes.Select(c => checked((int)c)).ToArray());
+        foreach (var level in model.Served.SelectMany(t => t.Levels))
         {
             writer.Write(level.Level);
             writer.Write(level.ParameterCount);
@@ -187,8 +187,11 @@ internal static class DvnModelFormat
             var resolved = TorchDevices.ResolveForLoading(device);
             network.to(resolved);
             network.eval();
-            return new DvnModel(network, device, resolved, columns, labelKeyCount, labelKeyValues, taskKeyCount, taskKeyValues,
-                servedTasks, classes, levels, predictionBatchSize, training);
+            if (servedTasks.Length != classCounts.Length)
+                throw new InvalidOperationException($"{servedTasks.Length} served tasks for {classCounts.Length} network tasks");
+            var served = servedTasks.Select((key, i) => new ServedTask(key, classes[i], levels[i])).ToArray();
+            return new DvnModel(network, resolved, columns, new KeyDomain(labelKeyCount, labelKeyValues),
+                new KeyDomain(taskKeyCount, taskKeyValues), served, new PredictionSettings(predictionBatchSize, device), training);
         }
         catch
         {

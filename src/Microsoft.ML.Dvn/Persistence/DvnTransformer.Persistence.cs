@@ -3,6 +3,7 @@ using Microsoft.ML.Dvn;
 using Microsoft.ML.Dvn.Persistence;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Dvn.Model;
 
 // ML.NET finds a transformer's loader through this attribute when it loads a model zip (it loads this assembly by the
 // name stored in the zip, then scans it). LoadableClassAttribute, SignatureLoadModel, ModelLoadContext and the

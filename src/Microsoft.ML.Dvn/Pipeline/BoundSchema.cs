@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Dvn.Model;
 
 namespace Microsoft.ML.Dvn.Pipeline;
 
@@ -18,9 +19,9 @@ internal sealed class BoundSchema
         Features = InputSchema.Features(input, model.Columns.Features, model.Network.InputSize);
         Task = InputSchema.Key(input, model.Columns.Task, "task");
         int taskKeys = InputSchema.KeyCount(Task);
-        if (taskKeys != model.TaskKeyCount)
+        if (taskKeys != model.Tasks.Count)
             throw new ArgumentOutOfRangeException(nameof(input),
-                $"The task column '{Task.Name}' has {taskKeys} keys, but the model was trained with {model.TaskKeyCount}: " +
+                $"The task column '{Task.Name}' has {taskKeys} keys, but the model was trained with {model.Tasks.Count}: " +
                 "map tasks to keys with the same MapValueToKey transformer as in training.");
         Budget = InputSchema.Budget(input, model.Columns.MemoryBudget);
         Output = BuildOutput(model, input);
@@ -69,12 +70,12 @@ internal sealed class BoundSchema
         var names = model.Columns;
 
         var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-        model.LabelKeyValues?.AddAsSlotNamesTo(scoreAnnotations);
-        builder.AddColumn(names.Score, new VectorDataViewType(NumberDataViewType.Single, model.LabelKeyCount), scoreAnnotations.ToAnnotations());
+        model.Labels.Values?.AddAsSlotNamesTo(scoreAnnotations);
+        builder.AddColumn(names.Score, new VectorDataViewType(NumberDataViewType.Single, model.Labels.Count), scoreAnnotations.ToAnnotations());
 
         var labelAnnotations = new DataViewSchema.Annotations.Builder();
-        model.LabelKeyValues?.AddTo(labelAnnotations);
-        builder.AddColumn(names.PredictedLabel, new KeyDataViewType(typeof(uint), model.LabelKeyCount), labelAnnotations.ToAnnotations());
+        model.Labels.Values?.AddTo(labelAnnotations);
+        builder.AddColumn(names.PredictedLabel, new KeyDataViewType(typeof(uint), model.Labels.Count), labelAnnotations.ToAnnotations());
 
         builder.AddColumn(names.Level, NumberDataViewType.UInt32);
         builder.AddColumn(names.ParameterCount, NumberDataViewType.Int64);

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Dvn.Pipeline;
+namespace Microsoft.ML.Dvn.Model;
 
 /// <summary>
 /// The values behind a key column (the KeyValues annotation MapValueToKey writes), kept with the model so that
