@@ -75,6 +75,9 @@ public sealed partial class DvnEstimator
         /// <summary>Called after every training epoch with the loss and accuracy of every (task, level).</summary>
         public Action<DvnEpochReport>? EpochCompleted;
 
+        // A sweep's time budget and cancellation reach the fit under way through the options its factory passes on.
+        internal CancellationToken Cancellation;
+
         // The estimator keeps its own copy, so that changing an Options object after creating an estimator does not
         // change the estimator (estimators are reused in cross-validation and sweeps).
         internal Options Copy() => (Options)MemberwiseClone();

@@ -85,7 +85,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         try
         {
             var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed);
-            using var cancellation = new CancellationTokenSource();
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(o.Cancellation);
             // ML.NET cancels through MLContext.CancelExecution, which sets a flag on the environment; poll it.
             using var poll = new Timer(_ => { if (((ICancelable)host).IsCanceled) cancellation.Cancel(); }, null, 100, 100);
             DvnTrainer.Train(network, tasks, settings, validation, report =>
