@@ -29,14 +29,16 @@ internal sealed class DvnPipeline
 
     /// <summary>Trains the pipeline on <paramref name="rows"/> of the listed tasks, whose labels are <paramref name="labels"/>.</summary>
     public static DvnPipeline Fit(MLContext ml, IReadOnlyList<string> tasks, IReadOnlyList<string> labels, IEnumerable<TaskRow> rows,
-        DvnEstimator.Options options)
-    {
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Task", keyData: Keys(ml, tasks))
+        DvnEstimator.Options options) =>
+        new(Estimator(ml, tasks, labels, options).Fit(ml.Data.LoadFromEnumerable(rows)));
+
+    /// <summary>The unfitted pipeline: keys in the fixed order, the DVN with <paramref name="options"/>, labels back to text.</summary>
+    public static IEstimator<ITransformer> Estimator(MLContext ml, IReadOnlyList<string> tasks, IReadOnlyList<string> labels,
+        DvnEstimator.Options options) =>
+        ml.Transforms.Conversion.MapValueToKey("Task", keyData: Keys(ml, tasks))
             .Append(ml.Transforms.Conversion.MapValueToKey("Label", keyData: Keys(ml, labels)))
             .Append(ml.MulticlassClassification.Trainers.Dvn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        return new DvnPipeline(pipeline.Fit(ml.Data.LoadFromEnumerable(rows)));
-    }
 
     public static DvnPipeline Load(MLContext ml, string path) => new(ml.Model.Load(path, out _));
 

@@ -12,7 +12,7 @@ public sealed class DvnSweepResult
         Objective = settings.Objective;
         Seed = seed;
         BaseOptionsTrial = baseOptions;
-        Trials = trials;
+        Trials = trials.OrderBy(t => t.Id).ToArray();
         Skipped = skipped;
         Elapsed = elapsed;
         StopReason = stopReason;
@@ -37,7 +37,7 @@ public sealed class DvnSweepResult
     /// <summary>The base options evaluated like a trial with the largest number of epochs (id 0), or null when not asked for or not reached.</summary>
     public DvnSweepTrial? BaseOptionsTrial { get; }
 
-    /// <summary>Every trial that finished, in order (failed and pruned ones included).</summary>
+    /// <summary>Every trial that finished, by id (failed and pruned ones included).</summary>
     public IReadOnlyList<DvnSweepTrial> Trials { get; }
 
     /// <summary>Grid combinations that cannot train, with the reason.</summary>
