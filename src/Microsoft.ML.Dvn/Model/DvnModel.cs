@@ -1,4 +1,5 @@
 using Microsoft.ML.Dvn.Network;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Dvn.Model;
@@ -66,6 +67,15 @@ internal sealed class DvnModel
     public PredictionSettings Prediction { get; }
 
     public DvnTrainingInfo Training { get; }
+
+    /// <summary>This model on <paramref name="device"/>: the same network, moved there (this model must not be used afterwards).</summary>
+    public DvnModel MovedTo(Device device)
+    {
+        if (device.type == Device.type && device.index == Device.index)
+            return this;
+        Network.to(device);
+        return new DvnModel(Network, device, Columns, Labels, Tasks, Served, Prediction, Training);
+    }
 
     /// <summary>The task keys served, in network task order.</summary>
     public int[] ServedTaskKeys => Served.Select(t => t.Key).ToArray();

@@ -43,6 +43,7 @@ internal static class DvnModelFormat
         output.Write(SHA256.HashData(bytes));
     }
 
+    /// <summary>Reads a model onto the CPU; the loader moves it where it runs.</summary>
     public static DvnModel Read(Stream stream)
     {
         using var input = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
@@ -184,13 +185,11 @@ internal static class DvnModelFormat
                     using var loaded = tensor(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape);
                     value.copy_(loaded);
                 }
-            var resolved = TorchDevices.ResolveForLoading(device);
-            network.to(resolved);
             network.eval();
             if (servedTasks.Length != classCounts.Length)
                 throw new InvalidOperationException($"{servedTasks.Length} served tasks for {classCounts.Length} network tasks");
             var served = servedTasks.Select((key, i) => new ServedTask(key, classes[i], levels[i])).ToArray();
-            return new DvnModel(network, resolved, columns, new KeyDomain(labelKeyCount, labelKeyValues),
+            return new DvnModel(network, CPU, columns, new KeyDomain(labelKeyCount, labelKeyValues),
                 new KeyDomain(taskKeyCount, taskKeyValues), served, new PredictionSettings(predictionBatchSize, device), training);
         }
         catch

@@ -60,8 +60,18 @@ public sealed partial class DvnEstimator
         /// <summary>Fixes initial weights and row order; null (default) takes the MLContext's seed, or a random one if it has none.</summary>
         public int? Seed;
 
-        /// <summary>Where to train and predict. Default <see cref="DvnDevice.Cpu"/>.</summary>
+        /// <summary>
+        /// Where to train and predict. Default <see cref="DvnDevice.Cpu"/>, which follows the MLContext as ML.NET's GPU
+        /// trainers do: with <c>MLContext.GpuDeviceId</c> set, the DVN trains on that CUDA device, and where it is missing
+        /// <c>MLContext.FallbackToCpu</c> decides between the CPU (with a warning in the log) and an exception.
+        /// </summary>
         public DvnDevice Device = DvnDevice.Cpu;
+
+        /// <summary>
+        /// The CUDA device index for <see cref="DvnDevice.Cuda"/> and <see cref="DvnDevice.Auto"/>; null (default) takes
+        /// <c>MLContext.GpuDeviceId</c>, or device 0.
+        /// </summary>
+        public int? GpuDeviceId;
 
         /// <summary>
         /// Optional rows with the same columns as the training data: after every epoch, the accuracy of every

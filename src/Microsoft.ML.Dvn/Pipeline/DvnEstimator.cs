@@ -40,7 +40,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var host = _env.Register("Dvn");
         var data = TrainingSet.Read(input, _options.ValidationSet, _options);
         long seed = _options.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? host.Rand.Next();
-        var device = TorchDevices.Resolve(_options.Device);
+        var device = TorchDevices.Resolve(_options.Device, _options.GpuDeviceId, _env, TorchDevices.WarningsTo(host));
         var network = BuildNetwork(data, seed);
         try
         {
@@ -140,6 +140,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         Require(options.WeightDecay >= 0 && double.IsFinite(options.WeightDecay), nameof(options.WeightDecay), options.WeightDecay, "zero or a positive number");
         Require(options.PredictionBatchSize >= 1, nameof(options.PredictionBatchSize), options.PredictionBatchSize, "at least 1");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
+        Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");
         var distinct = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.LevelColumnName, options.ParameterCountColumnName };
         Require(distinct.Distinct().Count() == distinct.Length, "output column names", string.Join(", ", distinct), "four different names");
         return options.Copy();
