@@ -28,6 +28,12 @@ public static class DvnCatalog
         return new DvnEstimator(((IInternalCatalog)catalog).Environment, options);
     }
 
+    /// <summary>0.1.0's overload, kept so that code compiled against 0.1.0 still runs; new code gets the one below.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static DvnEstimator Dvn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName, string featureColumnName, string taskColumnName, string memoryBudgetColumnName) =>
+        catalog.Dvn(labelColumnName, featureColumnName, taskColumnName, memoryBudgetColumnName, numberOfEpochs: 10);
+
     /// <summary>
     /// A deep virtual network trainer on the given columns with the main hyper-parameters, default options otherwise
     /// (as ML.NET's trainers' simple overloads take theirs).
