@@ -86,8 +86,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         {
             var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed);
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(o.Cancellation);
-            // ML.NET cancels through MLContext.CancelExecution, which sets a flag on the environment; poll it.
-            using var poll = new Timer(_ => { if (((ICancelable)host).IsCanceled) cancellation.Cancel(); }, null, 100, 100);
+            using var poll = CancellationPolling.Start(() => ((ICancelable)host).IsCanceled, cancellation);
             DvnTrainer.Train(network, tasks, settings, validation, report =>
             {
                 channel.Info(ProgressText.Describe(report));

@@ -114,8 +114,7 @@ public sealed class DvnSweepTests
     [TestMethod]
     public void HalvingRoundsGrowByTheFactorUpToTheLargestEpochs()
     {
-        var rounds = typeof(DvnSweep).GetNestedType("SweepRun", BindingFlags.NonPublic)!.GetMethod("HalvingRounds", BindingFlags.NonPublic | BindingFlags.Static)!;
-        int[] Rounds(int configurations, int factor, int epochs) => (int[])rounds.Invoke(null, new object[] { configurations, factor, epochs })!;
+        int[] Rounds(int configurations, int factor, int epochs) => Microsoft.ML.Dvn.Sweep.SweepRun.HalvingRounds(configurations, factor, epochs);
         CollectionAssert.AreEqual(new[] { 1, 3, 9 }, Rounds(9, 3, 9));
         CollectionAssert.AreEqual(new[] { 1, 3, 9 }, Rounds(27, 3, 9), "no round below one epoch");
         CollectionAssert.AreEqual(new[] { 1, 2, 5 }, Rounds(9, 3, 5));
