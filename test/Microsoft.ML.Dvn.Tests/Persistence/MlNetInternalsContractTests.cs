@@ -68,8 +68,10 @@ public sealed class MlNetInternalsContractTests
         var kinds = utils.GetNestedType("Kinds", Any)!;
         foreach (var kind in new[] { "ScoreColumnSetId", "ScoreColumnKind", "ScoreValueKind", "TrainingLabelValues" })
             Assert.AreEqual(kind, kinds.GetField(kind, Any)?.GetRawConstantValue(), $"AnnotationUtils.Kinds.{kind}");
-        var scoreColumnKind = utils.GetNestedType("Const", Any)!.GetNestedType("ScoreColumnKind", Any)!;
-        Assert.AreEqual("MulticlassClassification", scoreColumnKind.GetField("MulticlassClassification", Any)?.GetRawConstantValue());
+        var constants = utils.GetNestedType("Const", Any)!;
+        Assert.AreEqual("MulticlassClassification", constants.GetNestedType("ScoreColumnKind", Any)!.GetField("MulticlassClassification", Any)?.GetRawConstantValue());
+        foreach (var valueKind in new[] { "Score", "PredictedLabel" })
+            Assert.AreEqual(valueKind, constants.GetNestedType("ScoreValueKind", Any)!.GetField(valueKind, Any)?.GetRawConstantValue(), $"ScoreValueKind.{valueKind}");
     }
 
     [TestMethod]
