@@ -5,8 +5,8 @@
 #
 # 1. Packs src/Microsoft.ML.Dvn (Release) into nuget/ and checks what is in the package: the library, its XML docs,
 #    README.md, LICENSE, buildTransitive/<id>.targets (the repository's build/Microsoft.ML.Dvn.NativeFix.targets),
-#    and nothing else that runs (no publicized ML.NET copies, no Publicizer); dependencies exactly Microsoft.ML and
-#    TorchSharp-cpu at the versions of Directory.Packages.props.
+#    and nothing else that runs (no publicized ML.NET copies, no Publicizer); dependencies exactly Microsoft.ML,
+#    Microsoft.ML.OnnxConverter (ONNX export) and TorchSharp-cpu at the versions of Directory.Packages.props.
 # 2. Writes a throwaway console project in a temporary directory that references the package alone (ML.NET and
 #    TorchSharp come transitively), restored from nuget/ (for Microsoft.ML.Dvn only, by package source mapping)
 #    and nuget.org, into a packages folder of its own, so a stale cached copy of the same version is never used.
@@ -303,10 +303,11 @@ grep -q '<license type="expression">MIT</license>' "$nuspec" || fail "the nuspec
 grep -q '<readme>README.md</readme>' "$nuspec" || fail "the nuspec names no readme"
 dependencies=$(grep -o '<dependency [^>]*>' "$nuspec" | sed -E 's/.*id="([^"]*)".*version="([^"]*)".*/\1 \2/' | sort)
 packageVersion() { sed -n "s/.*<PackageVersion Include=\"$1\" Version=\"\([^\"]*\)\".*/\1/p" "$repo/Directory.Packages.props"; }
-expectedDependencies=$(printf '%s\n' "Microsoft.ML $(packageVersion Microsoft.ML)" "TorchSharp-cpu $(packageVersion TorchSharp-cpu)" | sort)
+expectedDependencies=$(printf '%s\n' "Microsoft.ML $(packageVersion Microsoft.ML)" "Microsoft.ML.OnnxConverter $(packageVersion Microsoft.ML.OnnxConverter)" \
+  "TorchSharp-cpu $(packageVersion TorchSharp-cpu)" | sort)
 printf '   dependencies:\n'; sed 's/^/     /' <<< "$dependencies"
 [[ "$dependencies" == "$expectedDependencies" ]] || fail "unexpected dependencies; expected: $(echo $expectedDependencies)"
-ok "dependencies are Microsoft.ML and TorchSharp-cpu only"
+ok "dependencies are Microsoft.ML, Microsoft.ML.OnnxConverter and TorchSharp-cpu only"
 
 # The native fix: on a system whose libstdc++ lacks GLIBCXX_3.4.32, the build and publish output must hold a patched
 # copy of TorchSharp's libLibTorchSharp.so (running the app is the real proof; this names the cause when it fails).

@@ -135,6 +135,20 @@ internal sealed class DvnNetwork : nn.Module
         return shared + levels[LevelKey(task, level)].ParameterCount;
     }
 
+    /// <summary>
+    /// What a forward pass of (task, level) reads, layer by layer: views of the stored tensors (not copies), for
+    /// writing the level in another format (ONNX). <see cref="Forward"/> is the computation they describe.
+    /// </summary>
+    public LevelWeights Weights(int task, int level)
+    {
+        var own = levels[LevelKey(task, level)];
+        var slices = LayerSlices(Allocation.Units(task, level));
+        var blocks = slices.Select((s, layer) => layer < convolutions.Count
+            ? convolutions[layer].Block(s.Inputs, s.Outputs)
+            : fullyConnected[layer - convolutions.Count].Block(s.Inputs, s.Outputs)).ToArray();
+        return new LevelWeights(Architecture, blocks[..convolutions.Count], blocks[convolutions.Count..], own.Norms.ToArray(), own.Head);
+    }
+
     /// <summary>The normalizations that (task, level) owns, one a hidden layer.</summary>
     public IEnumerable<LevelNorm> Norms(int task, int level) => levels[LevelKey(task, level)].Norms;
 
