@@ -120,7 +120,8 @@ internal static class SoakCommand
                 // (tens of MB of cursors and buffers), which hides a slow growth. What is still reachable, and native
                 // memory that no managed object owns, stays counted.
                 GC.Collect();
-                samples.Add(new SoakSample(i + 1, ResidentMemory.Bytes(), GC.GetTotalMemory(forceFullCollection: false)));
+                samples.Add(new SoakSample(i + 1, ResidentMemory.Bytes(), GC.GetTotalMemory(forceFullCollection: false),
+                    GC.GetGCMemoryInfo().TotalCommittedBytes));
             }
         }
         return new SoakPhase(name, count, count / 10, watch.Elapsed.TotalSeconds, samples);

@@ -28,5 +28,6 @@ internal sealed record SoakPhase(string Name, long Repetitions, long WarmUp, dou
 
 /// <param name="Done">Repetitions finished when sampled.</param>
 /// <param name="ResidentBytes">VmRSS.</param>
-/// <param name="ManagedBytes">The GC heap's size after the full collection that precedes the sample.</param>
-internal sealed record SoakSample(long Done, long ResidentBytes, long ManagedBytes);
+/// <param name="ManagedBytes">The GC heap's live objects after the full collection that precedes the sample.</param>
+/// <param name="ManagedCommittedBytes">Memory the GC holds for its heap then (live objects, free space and bookkeeping).</param>
+internal sealed record SoakSample(long Done, long ResidentBytes, long ManagedBytes, long ManagedCommittedBytes);
