@@ -3,12 +3,11 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Dvn.Native;
 
-/// <summary>Turns a <see cref="DvnDevice"/> choice into a TorchSharp device.</summary>
+/// <summary>Turns a <see cref="DvnDevice"/> choice into a TorchSharp device (after <see cref="DvnRuntime.Initialize()"/>).</summary>
 internal static class TorchDevices
 {
     public static Device Resolve(DvnDevice device)
     {
-        TorchNative.EnsureInitialized();
         switch (device)
         {
             case DvnDevice.Cpu:

@@ -9,7 +9,7 @@ public sealed class TorchNativeTests
     [TestMethod]
     public void OneDnnIsOnOrOffAsTheCpuPolicyOrTheEnvironmentSays()
     {
-        TorchNative.EnsureInitialized();
+        DvnRuntime.Initialize();
         bool expected = Environment.GetEnvironmentVariable(TorchNative.OneDnnVariable)?.ToLowerInvariant() switch
         {
             "on" => true,
@@ -22,7 +22,7 @@ public sealed class TorchNativeTests
     [TestMethod]
     public void EqualInputsGiveEqualBitsRunAfterRun()
     {
-        TorchNative.EnsureInitialized();
+        DvnRuntime.Initialize();
         Assert.AreNotEqual(false, TorchNative.MklReproducible, "MKL is not in reproducible mode");
         using var scope = torch.NewDisposeScope();
         var generator = new torch.Generator(3);
