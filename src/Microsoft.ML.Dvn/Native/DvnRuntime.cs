@@ -18,6 +18,8 @@ namespace Microsoft.ML.Dvn;
 /// process (its resident size stays at its peak). <c>DVN_MALLOC_TUNING=0</c> keeps glibc's defaults.</item>
 /// <item>libtorch's oneDNN (mkldnn) CPU kernels on or off for every TorchSharp model of the process, by the CPU;
 /// <c>DVN_ONEDNN=on|off|auto</c> overrides it.</item>
+/// <item>NNPACK off where it cannot initialize on this CPU (libtorch would otherwise log a warning on every
+/// convolution it considers for NNPACK); unchanged where it can.</item>
 /// <item>MKL's conditional numerical reproducibility mode AUTO: equal inputs give equal bits.</item>
 /// </list>
 /// <para>The environment variables are read at the first call. Where the platform lacks a setting (no glibc; a

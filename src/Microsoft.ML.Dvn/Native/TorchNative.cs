@@ -21,7 +21,7 @@ internal static class TorchNative
     /// Whether libtorch uses oneDNN (mkldnn) kernels, as its global context says now; where libtorch exports no switch
     /// (Windows), nobody could change it, so it is libtorch's default: on.
     /// </summary>
-    public static bool OneDnnEnabled => OneDnnSwitch.Enabled(NativePlatform.Torch) ?? true;
+    public static bool OneDnnEnabled => TorchContextSwitches.OneDnnEnabled(NativePlatform.Torch) ?? true;
 
     /// <summary>
     /// The default: oneDNN off on CPUs with AVX-512, on elsewhere. On an AVX-512 machine libtorch 2.10's oneDNN
@@ -32,8 +32,8 @@ internal static class TorchNative
     public static bool OneDnnByDefault => !CpuHasAvx512();
 
     /// <summary>
-    /// Applies the allocator, oneDNN and MKL settings on <paramref name="platform"/>. A setting the platform lacks is
-    /// skipped and described in the result, never an exception.
+    /// Applies the allocator, oneDNN, NNPACK and MKL settings on <paramref name="platform"/>. A setting the platform
+    /// lacks is skipped and described in the result, never an exception.
     /// </summary>
     internal static DvnProcessSettings ApplySettings(NativePlatform platform)
     {
@@ -45,10 +45,17 @@ internal static class TorchNative
 
         string? oneDnnVariable = Environment.GetEnvironmentVariable(OneDnnVariable);
         bool oneDnnWanted = OneDnnSetting();
-        bool? oneDnn = OneDnnSwitch.TrySet(platform, oneDnnWanted) ? oneDnnWanted : null;
+        bool? oneDnn = TorchContextSwitches.TrySetOneDnn(platform, oneDnnWanted) ? oneDnnWanted : null;
         string oneDnnText = oneDnn is bool on
             ? $"{(on ? "on" : "off")} ({(string.IsNullOrWhiteSpace(oneDnnVariable) ? "default for this CPU" : $"{OneDnnVariable}={oneDnnVariable}")})"
             : "libtorch's default (this libtorch exports no oneDNN switch)";
+
+        string nnpack = TorchContextSwitches.TurnOffNnpackWhereUnavailable(platform) switch
+        {
+            true => "on",
+            false => "off (it cannot initialize on this CPU)",
+            null => "libtorch's default (this libtorch exports no NNPACK switch)",
+        };
 
         bool? mkl = MklReproducibility.TryRequest(platform);
         string mklText = mkl switch
@@ -57,7 +64,7 @@ internal static class TorchNative
             false => "reproducible mode refused (MKL had already run in this process)",
             null => "unchanged (this libtorch exports no MKL setting)",
         };
-        return new DvnProcessSettings(allocatorTuned, oneDnn, mkl, $"allocator: {allocator}; oneDNN: {oneDnnText}; MKL: {mklText}");
+        return new DvnProcessSettings(allocatorTuned, oneDnn, mkl, $"allocator: {allocator}; oneDNN: {oneDnnText}; NNPACK: {nnpack}; MKL: {mklText}");
     }
 
     /// <summary>Loads TorchSharp's native runtime and returns libtorch_cpu; throws with what to fix where it cannot.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Tests.TestData;
 using TorchSharp;
@@ -24,6 +25,7 @@ public sealed class DvnRuntimeTests
         Assert.IsNull(settings.MklReproducible);
         StringAssert.Contains(settings.ToString(), "allocator: unchanged (no glibc mallopt here)");
         StringAssert.Contains(settings.ToString(), "oneDNN: libtorch's default (this libtorch exports no oneDNN switch)");
+        StringAssert.Contains(settings.ToString(), "NNPACK: libtorch's default (this libtorch exports no NNPACK switch)");
         StringAssert.Contains(settings.ToString(), "MKL: unchanged (this libtorch exports no MKL setting)");
         CollectionAssert.Contains(asked, "_ZN2at7Context20setUserEnabledMkldnnEb", "the oneDNN switch was not looked up through the platform");
         Assert.AreEqual(settings.ToString(), TorchNative.ApplySettings(windowsLike).ToString(), "a second start-up must behave the same");
@@ -40,6 +42,19 @@ public sealed class DvnRuntimeTests
         Assert.AreEqual(TorchNative.OneDnnEnabled, settings.OneDnnEnabled);
         Assert.AreEqual(TorchNative.MklReproducible, settings.MklReproducible);
     }
+
+    [TestMethod]
+    public void NnpackIsOffExactlyWhereItCannotInitialize()
+    {
+        DvnRuntime.Initialize();
+        var available = Marshal.GetDelegateForFunctionPointer<NnpackAvailable>(
+            NativePlatform.Torch.Export("_ZN2at6native17_nnpack_availableEv"));
+
+        Assert.AreEqual(available() != 0, TorchContextSwitches.NnpackEnabled(NativePlatform.Torch));
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate byte NnpackAvailable();
 
     [TestMethod]
     public void FitAndModelLoadingEachWriteTheProcessSettingsAsOneLogLine()
