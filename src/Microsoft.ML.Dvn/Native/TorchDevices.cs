@@ -27,7 +27,6 @@ internal static class TorchDevices
     /// <param name="warn">Where a fallback to the CPU is said.</param>
     public static Device Resolve(DvnDevice device, int? gpuDeviceId, IHostEnvironment env, Action<string> warn)
     {
-        TorchNative.EnsureInitialized();
         var (contextGpu, fallback) = ContextSettings(env);
         switch (device)
         {
@@ -52,7 +51,6 @@ internal static class TorchDevices
     /// </summary>
     public static Device ResolveForLoading(DvnDevice trainedFor, IHostEnvironment env, Action<string> warn)
     {
-        TorchNative.EnsureInitialized();
         var (contextGpu, fallback) = ContextSettings(env);
         if (contextGpu is int index)
             return Cuda(index, "MLContext.GpuDeviceId", fallback, warn);

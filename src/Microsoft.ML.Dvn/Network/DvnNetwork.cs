@@ -26,7 +26,7 @@ internal sealed class DvnNetwork : nn.Module
     /// <param name="allocation">Units and levels; its task count must match <paramref name="classCounts"/>.</param>
     /// <param name="seed">Fixes the initial weights.</param>
     public DvnNetwork(DvnArchitecture architecture, int inputSize, IReadOnlyList<int> classCounts, UnitAllocation allocation, long seed)
-        : base(LoadedNativeRuntime("dvn"))
+        : base("dvn")
     {
         if (classCounts.Count != allocation.NumberOfTasks)
             throw new ArgumentException($"{classCounts.Count} class counts given for {allocation.NumberOfTasks} tasks.", nameof(classCounts));
@@ -215,12 +215,4 @@ internal sealed class DvnNetwork : nn.Module
     }
 
     private static string LevelKey(int task, int level) => $"t{task}l{level}";
-
-    // Runs before the base constructor touches libtorch: a failed load then says how to fix it, and oneDNN is off
-    // before the first convolution.
-    private static string LoadedNativeRuntime(string name)
-    {
-        Native.TorchNative.EnsureInitialized();
-        return name;
-    }
 }

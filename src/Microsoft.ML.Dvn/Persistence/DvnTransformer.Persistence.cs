@@ -47,6 +47,7 @@ public sealed partial class DvnTransformer : ICanSaveModel
     private static DvnTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
+        DvnRuntime.InitializeAndLog(env, numberOfThreads: null);
         DvnModel? model = null;
         if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream)))
             throw new InvalidDataException($"The model zip has a DVN transformer without its '{ModelStreamName}' stream; the file is damaged.");

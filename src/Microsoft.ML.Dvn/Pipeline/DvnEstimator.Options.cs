@@ -79,6 +79,16 @@ public sealed partial class DvnEstimator
         /// </summary>
         public IDataView? ValidationSet;
 
+        /// <summary>
+        /// Threads libtorch uses inside one operation (intra-op), for training and for prediction with the fitted
+        /// model, as ML.NET's trainers name it; null (default) leaves libtorch's default, one per core. Process-wide
+        /// (torch.set_num_threads): Fit sets <see cref="DvnRuntime.NumberOfThreads"/>, which stays in effect for every
+        /// DVN model and every other TorchSharp use in the process. Not saved with the model: a process that loads one
+        /// sets <see cref="DvnRuntime.NumberOfThreads"/>. Trainings that share cores run far faster with a share each
+        /// (README, "Threads").
+        /// </summary>
+        public int? NumberOfThreads;
+
         /// <summary>Rows run together through the network at prediction time (Transform). Default 256.</summary>
         public int PredictionBatchSize = 256;
 

@@ -38,6 +38,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var host = _env.Register("Dvn");
+        DvnRuntime.InitializeAndLog(host, _options.NumberOfThreads);
         var data = TrainingSet.Read(input, _options.ValidationSet, _options);
         long seed = _options.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? host.Rand.Next();
         var device = TorchDevices.Resolve(_options.Device, _options.GpuDeviceId, _env, TorchDevices.WarningsTo(host));
@@ -140,6 +141,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         Require(options.PredictionBatchSize >= 1, nameof(options.PredictionBatchSize), options.PredictionBatchSize, "at least 1");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
         Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");
+        Require(options.NumberOfThreads is null or >= 1, nameof(options.NumberOfThreads), options.NumberOfThreads, "null (libtorch's default) or at least 1");
         var distinct = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.LevelColumnName, options.ParameterCountColumnName };
         Require(distinct.Distinct().Count() == distinct.Length, "output column names", string.Join(", ", distinct), "four different names");
         return options.Copy();
