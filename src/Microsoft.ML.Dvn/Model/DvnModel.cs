@@ -1,4 +1,5 @@
 using Microsoft.ML.Dvn.Network;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Dvn.Model;
@@ -46,6 +47,15 @@ internal sealed class DvnModel
     }
 
     public DvnNetwork Network { get; }
+
+    /// <summary>This model with its network on <paramref name="device"/>. The network moves: use only the model returned.</summary>
+    public DvnModel On(Device device)
+    {
+        if (device.type == Device.type && device.index == Device.index)
+            return this;
+        Network.to(device);
+        return new DvnModel(Network, device, Columns, Labels, Tasks, Served, Prediction, Training);
+    }
 
     /// <summary>Where the network runs now (<see cref="PredictionSettings.RequestedDevice"/> is what the user asked for).</summary>
     public Device Device { get; }

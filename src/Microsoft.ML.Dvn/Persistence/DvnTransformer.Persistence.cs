@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Dvn;
+using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Persistence;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Runtime;
@@ -49,6 +50,7 @@ public sealed partial class DvnTransformer : ICanSaveModel
         DvnModel? model = null;
         if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream)))
             throw new InvalidDataException($"The model zip has a DVN transformer without its '{ModelStreamName}' stream; the file is damaged.");
-        return new DvnTransformer(env, model!);
+        // The reader builds on the CPU; the model runs where it was trained to where that device exists here.
+        return new DvnTransformer(env, model!.On(TorchDevices.ResolveForLoading(model.Prediction.RequestedDevice)));
     }
 }
