@@ -43,8 +43,9 @@ internal sealed class PayloadReader
     /// <summary>The bytes left in the whole payload, from here on.</summary>
     public int PayloadRemaining => _payloadEnd - _position;
 
-    /// <summary>A field's full name in messages (the scope itself for an empty field name).</summary>
-    public string Name(string field) => Scope.Length == 0 ? field : field.Length == 0 ? Scope : $"{Scope}.{field}";
+    /// <summary>A field's full name in messages: <c>scope.field</c>, <c>scope[i]</c> for an index, the scope for no field.</summary>
+    public string Name(string field) =>
+        Scope.Length == 0 ? field : field.Length == 0 ? Scope : field[0] == '[' ? Scope + field : $"{Scope}.{field}";
 
     public int Int32(string field) => BinaryPrimitives.ReadInt32LittleEndian(Take(field, sizeof(int)));
 
