@@ -72,61 +72,47 @@ internal sealed class DeclaredNetwork
                 $"fields '{Section}.classCounts' ({classCounts.Length} tasks), '{Section}.numberOfLevels' ({levels}) and the " +
                 $"{layers} hidden layers declare {(tensors == long.MaxValue ? $"more than {ModelLimits.MaxTensors}" : tensors)} tensors; at most {ModelLimits.MaxTensors} are loaded");
 
-        int convolutions = architecture.ConvolutionChannels.Count;
-        long pooledArea = (long)(architecture.ImageHeight >> convolutions) * (architecture.ImageWidth >> convolutions);
-        long shared = Checked(Section, () =>
-        {
-            long sum = 0, inputs = convolutions > 0 ? architecture.ImageChannels : inputSize;
-            for (int layer = 0; layer < layers; layer++)
-            {
-                long outputs = Width(architecture, layer);
-                sum = checked(sum + (layer < convolutions
-                    ? checked(inputs * outputs * SlicedConv2d.KernelSize * SlicedConv2d.KernelSize)
-                    : checked(inputs * outputs)));
-                inputs = layer == convolutions - 1 ? checked(outputs * pooledArea) : outputs;
-            }
-            return sum;
-        });
+        long pooledArea = (long)(architecture.ImageHeight >> architecture.ConvolutionChannels.Count) *
+                          (architecture.ImageWidth >> architecture.ConvolutionChannels.Count);
+        // The shared layers are what the widest level reads besides its own normalizations and head.
+        var (all, allOwn) = Checked(() => Counts(architecture, inputSize, classes: 1, pooledArea, layer => Width(architecture, layer)));
+        long shared = all - allOwn;
         RequireBytes(shared, bytesAfter, "its shared layers");
 
         // The shared weights bound every width (each layer stores at least its width), so the layouts below are small.
         var allocation = new UnitAllocation(classCounts.Length, units, levels);
         var layouts = Enumerable.Range(0, layers).Select(layer => new UnitLayout(Width(architecture, layer), units)).ToArray();
         var perLevel = new long[classCounts.Length, levels];
-        long stored = Checked(Section, () =>
-        {
-            long sum = shared;
-            for (int t = 1; t <= classCounts.Length; t++)
-                for (int j = 1; j <= levels; j++)
-                {
-                    var (reads, owns) = LevelCounts(architecture, inputSize, classCounts[t - 1], pooledArea, layouts, allocation.Units(t, j));
-                    perLevel[t - 1, j - 1] = reads;
-                    sum = checked(sum + owns);
-                }
-            return sum;
-        });
+        long stored = shared;
+        for (int t = 1; t <= classCounts.Length; t++)
+            for (int j = 1; j <= levels; j++)
+            {
+                var range = allocation.Units(t, j);
+                var (reads, owns) = Checked(() => Counts(architecture, inputSize, classCounts[t - 1], pooledArea, layer => layouts[layer].Slice(range).Length));
+                perLevel[t - 1, j - 1] = reads;
+                stored = Checked(() => checked(stored + owns));
+            }
         RequireBytes(stored, bytesAfter, "its layers, normalizations and heads");
         return new DeclaredNetwork(architecture, inputSize, classCounts, allocation, stored, (int)tensors, perLevel);
     }
 
-    // What a (task, level) reads (its blocks of the shared weights, its normalizations and head) and what it owns alone
-    // (the normalizations and head): DvnNetwork's slicing, on the declared shape.
-    private static (long Reads, long Owns) LevelCounts(DvnArchitecture architecture, int inputSize, int classes, long pooledArea,
-        UnitLayout[] layouts, UnitRange units)
+    // What a (task, level) whose hidden layers have the given active widths reads (its blocks of the shared weights, its
+    // normalizations and head) and what it owns alone (the normalizations and head): DvnNetwork's slicing and accounting.
+    private static (long Reads, long Owns) Counts(DvnArchitecture architecture, int inputSize, int classes, long pooledArea, Func<int, int> activeWidth)
     {
-        int convolutions = architecture.ConvolutionChannels.Count;
+        int convolutions = architecture.ConvolutionChannels.Count, layers = convolutions + architecture.HiddenLayerSizes.Count;
         long reads = 0, owns = 0, inputs = convolutions > 0 ? architecture.ImageChannels : inputSize;
-        int last = 0;
-        for (int layer = 0; layer < layouts.Length; layer++)
+        long last = 0;
+        for (int layer = 0; layer < layers; layer++)
         {
-            last = layouts[layer].Slice(units).Length;
+            last = activeWidth(layer);
             reads = checked(reads + (layer < convolutions
                 ? checked(inputs * last * SlicedConv2d.KernelSize * SlicedConv2d.KernelSize)
                 : checked(inputs * last)));
-            owns = checked(owns + 4L * last);
+            owns = checked(owns + 4 * last);
             inputs = layer == convolutions - 1 ? checked(last * pooledArea) : last;
         }
-        owns = checked(owns + (long)classes * last + classes);
+        owns = checked(owns + classes * last + classes);
         return (checked(reads + owns), owns);
     }
 
@@ -144,7 +130,7 @@ internal sealed class DeclaredNetwork
                 $"({(decimal)parameters * sizeof(float)} bytes), but only {bytesAfter} bytes follow");
     }
 
-    private static long Checked(string section, Func<long> count)
+    private static T Checked<T>(Func<T> count)
     {
         try
         {
@@ -152,7 +138,7 @@ internal sealed class DeclaredNetwork
         }
         catch (OverflowException e)
         {
-            throw InvalidModel.Error($"the fields of '{section}' declare a network of more than {long.MaxValue} stored numbers", e);
+            throw InvalidModel.Error($"the fields of '{ArchitectureSection.Name}' declare a network of more than {long.MaxValue} stored numbers", e);
         }
     }
 }

@@ -66,7 +66,7 @@ internal sealed record CraftedModel
     public sealed record Tensor(string Name, int[] Shape, float[] Values);
 
     /// <summary>The small consistent model; its levels and weights come from a network of that shape.</summary>
-    public static CraftedModel Valid { get; } = CreateValid();
+    public static CraftedModel Valid { get; } = new CraftedModel().Consistent();
 
     /// <summary>The same model with level <paramref name="level"/> of network task <paramref name="task"/> (0-based) changed.</summary>
     public CraftedModel WithLevel(int task, int level, Func<Level, Level> change) => this with
@@ -216,9 +216,10 @@ internal sealed record CraftedModel
         return stream.ToArray();
     }
 
-    private static CraftedModel CreateValid()
+    /// <summary>This MLP's shape with the levels and weights of a network of that shape.</summary>
+    public CraftedModel Consistent()
     {
-        var model = new CraftedModel();
+        var model = this;
         var allocation = new UnitAllocation(model.ClassCounts.Length, model.Units, model.Levels);
         using var network = new DvnNetwork(DvnArchitecture.Mlp(model.HiddenLayerSizes), model.InputSize, model.ClassCounts, allocation, seed: 3);
         var levels = Enumerable.Range(1, allocation.NumberOfTasks).Select(t => Enumerable.Range(1, allocation.NumberOfLevels)
