@@ -13,8 +13,8 @@ internal static class ColumnsSection
         writer.WriteFields(Fields.Zip(Values(columns), (field, name) => (field, (Action<BinaryWriter>)(w => w.Write(name)))).ToArray());
 
     /// <summary>Format 1: the eight names in the order of <see cref="Fields"/>.</summary>
-    public static FieldReader Format1(PayloadReader payload) =>
-        FieldReader.Positional(payload, Name, Fields.Select(f => (f, (Action<PayloadReader, string>)((r, n) => r.String(n)))).ToArray());
+    public static FieldReader Format1(PayloadReader section) =>
+        FieldReader.Positional(section, Fields.Select(f => (f, (Action<PayloadReader, string>)((r, n) => r.String(n)))).ToArray());
 
     public static DvnColumnNames Read(FieldReader fields)
     {

@@ -40,12 +40,14 @@ internal sealed class FieldReader
     }
 
     /// <summary>Format 1: the fields in the order of <paramref name="layout"/>, each read by its parser.</summary>
-    public static FieldReader Positional(PayloadReader payload, string section, params (string Name, Action<PayloadReader, string> Parse)[] layout)
+    /// <param name="section">The section, named as its <see cref="PayloadReader.Scope"/>.</param>
+    /// <param name="layout">Every field's name and parser.</param>
+    public static FieldReader Positional(PayloadReader section, params (string Name, Action<PayloadReader, string> Parse)[] layout)
     {
         var fields = new Dictionary<string, PayloadReader>(StringComparer.Ordinal);
         foreach (var (name, parse) in layout)
-            fields.Add(name, payload.Parsed($"{section}.{name}", reader => parse(reader, $"{section}.{name}")));
-        return new FieldReader(section, fields);
+            fields.Add(name, section.Parsed(section.Name(name), reader => parse(reader, name)));
+        return new FieldReader(section.Scope, fields);
     }
 
     /// <summary>A field's value; <paramref name="absent"/> gives it for files without the field (null: the field is required).</summary>

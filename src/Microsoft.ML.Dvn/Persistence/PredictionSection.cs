@@ -12,7 +12,7 @@ internal static class PredictionSection
         ("device", w => w.Write((int)prediction.RequestedDevice)));
 
     /// <summary>Format 1: batch size, device.</summary>
-    public static FieldReader Format1(PayloadReader payload) => FieldReader.Positional(payload, Name,
+    public static FieldReader Format1(PayloadReader section) => FieldReader.Positional(section,
         ("batchSize", (r, n) => r.Int32(n)),
         ("device", (r, n) => r.Int32(n)));
 

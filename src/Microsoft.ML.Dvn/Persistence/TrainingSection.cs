@@ -18,7 +18,7 @@ internal static class TrainingSection
         ("rowsPerTask", w => w.WriteList(training.RowsPerTask.ToArray())));
 
     /// <summary>Format 1: the fields above, in that order.</summary>
-    public static FieldReader Format1(PayloadReader payload) => FieldReader.Positional(payload, Name,
+    public static FieldReader Format1(PayloadReader section) => FieldReader.Positional(section,
         ("numberOfEpochs", (r, n) => r.Int32(n)),
         ("batchSize", (r, n) => r.Int32(n)),
         ("learningRate", (r, n) => r.Double(n)),

@@ -168,6 +168,17 @@ public sealed class HostileModelFileTests
     }
 
     [TestMethod]
+    public void AFormatOnePayloadCutShortNamesTheFieldWhereItEnds()
+    {
+        var format1 = CraftedModel.Valid with { Version = 1 };
+        var file = format1.File();
+        var payload = format1.Payload();
+
+        StringAssert.Contains(Rejects(WithPayload(file, payload[..12])).Message, "field 'columns.label' is cut short");
+        StringAssert.Contains(Rejects(WithPayload(file, payload[..^3])).Message, "field 'weights[24].values' needs 16 bytes, but 13 are left");
+    }
+
+    [TestMethod]
     public void SectionsOutOfOrderAreNamed()
     {
         var file = CraftedModel.Valid.File();
