@@ -38,6 +38,9 @@ internal static class TasksSection
         var keys = reader.Int32s("servedKeys");
         InvalidModel.Require(keys.Length == taskCount, reader.Name("servedKeys"), $"a list of {keys.Length}", $"one task key for each of the {taskCount} network tasks");
         CheckKeys(reader, "servedKeys", keys, tasks.Count, "task");
+        // Only an extracted level serves fewer tasks than the task column has keys.
+        InvalidModel.Require(IsExtracted(network) || taskCount == tasks.Count, reader.Name("servedKeys"), $"a list of {keys.Length}",
+            $"one task key for each of the {tasks.Count} task keys (a network of more than one task, unit or level serves every task)");
 
         var classes = new uint[taskCount][];
         for (int t = 0; t < taskCount; t++)
@@ -70,7 +73,7 @@ internal static class TasksSection
         InvalidModel.Require(stored.ParameterCount == parameters, reader.Name($"{field}.parameterCount"), stored.ParameterCount,
             $"{parameters}, what network task {task} reads at level {level}");
         var allocation = network.Allocation;
-        if (allocation is { NumberOfTasks: 1, NumberOfUnits: 1, NumberOfLevels: 1 })
+        if (IsExtracted(network))
         {
             InvalidModel.Require(stored.Level >= 1, reader.Name($"{field}.level"), stored.Level, "at least 1");
             var units = stored.Units;
@@ -95,6 +98,9 @@ internal static class TasksSection
             InvalidModel.Require(seen.Add(keys[i]), reader.Name($"{field}[{i}]"), keys[i], $"a {column} key not listed before");
         }
     }
+
+    // An extracted level is a network of one task, one unit and one level (so is a DVN of that shape).
+    private static bool IsExtracted(DeclaredNetwork network) => network.Allocation is { NumberOfTasks: 1, NumberOfUnits: 1, NumberOfLevels: 1 };
 
     private static bool IsRange(int[] units, int first, int count)
     {

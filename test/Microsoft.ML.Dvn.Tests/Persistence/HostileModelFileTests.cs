@@ -241,7 +241,8 @@ public sealed class HostileModelFileTests
         cases.Add(("keys.labels.values one short", valid with { LabelValues = valid.LabelValues![..4] }, "keys.labels.values"));
         cases.AddRange(Count("keys.labels.values"));
         cases.AddRange(Int("keys.tasks.count", ModelLimits.MaxKeys + 1, v => valid with { TaskKeys = v, TaskValues = null }, Field("keys.tasks.count")));
-        cases.Add(("keys.tasks.count one past", valid with { TaskKeys = 3, TaskValues = null }, "training.rowsPerTask"));
+        cases.Add(("keys.tasks.count one past", valid with { TaskKeys = 3, TaskValues = null }, "tasks.servedKeys"));
+        cases.Add(("keys.tasks.count one past, rows counted", valid with { TaskKeys = 3, TaskValues = null, RowsPerTask = new long[] { 20, 30, 40 } }, "tasks.servedKeys"));
         cases.AddRange(Count("keys.tasks.values"));
 
         cases.AddRange(Count("tasks.servedKeys"));
