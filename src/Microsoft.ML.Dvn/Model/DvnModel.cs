@@ -48,6 +48,15 @@ internal sealed class DvnModel
 
     public DvnNetwork Network { get; }
 
+    /// <summary>This model with its network on <paramref name="device"/>. The network moves: use only the model returned.</summary>
+    public DvnModel On(Device device)
+    {
+        if (device.type == Device.type && device.index == Device.index)
+            return this;
+        Network.to(device);
+        return new DvnModel(Network, device, Columns, Labels, Tasks, Served, Prediction, Training);
+    }
+
     /// <summary>Where the network runs now (<see cref="PredictionSettings.RequestedDevice"/> is what the user asked for).</summary>
     public Device Device { get; }
 
@@ -67,15 +76,6 @@ internal sealed class DvnModel
     public PredictionSettings Prediction { get; }
 
     public DvnTrainingInfo Training { get; }
-
-    /// <summary>This model on <paramref name="device"/>: the same network, moved there (this model must not be used afterwards).</summary>
-    public DvnModel MovedTo(Device device)
-    {
-        if (device.type == Device.type && device.index == Device.index)
-            return this;
-        Network.to(device);
-        return new DvnModel(Network, device, Columns, Labels, Tasks, Served, Prediction, Training);
-    }
 
     /// <summary>The task keys served, in network task order.</summary>
     public int[] ServedTaskKeys => Served.Select(t => t.Key).ToArray();

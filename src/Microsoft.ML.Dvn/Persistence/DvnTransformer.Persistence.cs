@@ -1,10 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Dvn;
+using Microsoft.ML.Dvn.Model;
+using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Persistence;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Runtime;
-using Microsoft.ML.Dvn.Model;
-using Microsoft.ML.Dvn.Native;
 
 // ML.NET finds a transformer's loader through this attribute when it loads a model zip (it loads this assembly by the
 // name stored in the zip, then scans it). LoadableClassAttribute, SignatureLoadModel, ModelLoadContext and the
@@ -51,8 +51,9 @@ public sealed partial class DvnTransformer : ICanSaveModel
         DvnModel? model = null;
         if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream)))
             throw new InvalidDataException($"The model zip has a DVN transformer without its '{ModelStreamName}' stream; the file is damaged.");
-        // The loading context chooses where the model runs (its GpuDeviceId and FallbackToCpu), not the file.
+        // The reader builds on the CPU; the loading context chooses where the model runs (its GpuDeviceId and
+        // FallbackToCpu, else the device the model was trained for where it exists here), not the file.
         var device = TorchDevices.ResolveForLoading(model!.Prediction.RequestedDevice, env, TorchDevices.WarningsTo(env));
-        return new DvnTransformer(env, model.MovedTo(device));
+        return new DvnTransformer(env, model.On(device));
     }
 }

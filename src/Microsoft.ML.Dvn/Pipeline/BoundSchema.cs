@@ -18,11 +18,7 @@ internal sealed class BoundSchema
         Input = input;
         Features = InputSchema.Features(input, model.Columns.Features, model.Network.InputSize);
         Task = InputSchema.Key(input, model.Columns.Task, "task");
-        int taskKeys = InputSchema.KeyCount(Task);
-        if (taskKeys != model.Tasks.Count)
-            throw new ArgumentOutOfRangeException(nameof(input),
-                $"The task column '{Task.Name}' has {taskKeys} keys, but the model was trained with {model.Tasks.Count}: " +
-                "map tasks to keys with the same MapValueToKey transformer as in training.");
+        CheckTaskKeys(model, Task);
         Budget = InputSchema.Budget(input, model.Columns.MemoryBudget);
         Output = BuildOutput(model, input);
     }
@@ -62,6 +58,27 @@ internal sealed class BoundSchema
     /// <summary>The input columns behind the passed-through output columns among <paramref name="columns"/>.</summary>
     public IEnumerable<DataViewSchema.Column> PassedThrough(IEnumerable<DataViewSchema.Column> columns) =>
         columns.Where(c => OutputOf(c.Index) < 0).Select(c => Input[c.Index]);
+
+    // Tasks are bound by key: the input's key k must be the task the model knows as key k. Where both the model and the
+    // column have key values (task names), they must agree key by key; a column without them is bound by its key count.
+    private static void CheckTaskKeys(DvnModel model, DataViewSchema.Column task)
+    {
+        const string Remedy = "map tasks to keys with the same MapValueToKey transformer as in training (save it in the same pipeline).";
+        int taskKeys = InputSchema.KeyCount(task);
+        if (taskKeys != model.Tasks.Count)
+            throw new ArgumentOutOfRangeException("input",
+                $"The task column '{task.Name}' has {taskKeys} keys, but the model was trained with {model.Tasks.Count}: {Remedy}");
+        if (model.Tasks.Values is not KeyValues trained || KeyValues.Of(task) is not KeyValues given)
+            return;
+        var mismatches = Enumerable.Range(1, taskKeys).Select(k => (ulong)k)
+            .Where(k => given.Describe(k) != trained.Describe(k))
+            .Select(k => $"key {k} is '{given.Describe(k)}' here, '{trained.Describe(k)}' in training")
+            .ToList();
+        if (mismatches.Count > 0)
+            throw new ArgumentOutOfRangeException("input",
+                $"The task column '{task.Name}' maps its keys to other tasks than in training: {string.Join("; ", mismatches.Take(5))}" +
+                $"{(mismatches.Count > 5 ? $"; and {mismatches.Count - 5} more" : "")}. Rows would go to the wrong task: {Remedy}");
+    }
 
     /// <summary>
     /// The input's columns followed by the four new ones, annotated as ML.NET's multiclass scorer annotates its score
