@@ -95,6 +95,7 @@ internal static class DvnModelFormat
         writer.Write(training.RowsPerTask.Count);
         foreach (long rows in training.RowsPerTask)
             writer.Write(rows);
+        WriteMethodOptions(writer, training, network.Allocation.Order);
 
         var architecture = network.Architecture;
         writer.Write((int)architecture.Kind);
@@ -139,8 +140,10 @@ internal static class DvnModelFormat
         var columns = new DvnColumnNames(names[0], names[1], names[2], names[3], names[4], names[5], names[6], names[7]);
         int predictionBatchSize = reader.ReadInt32();
         var device = (DvnDevice)reader.ReadInt32();
-        var training = new DvnTrainingInfo(reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(),
-            reader.ReadInt64(), Read(reader.ReadInt32(), reader.ReadInt64));
+        var (epochs, batchSize, learningRate, weightDecay, seed) =
+            (reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadInt64());
+        var rowsPerTask = Read(reader.ReadInt32(), reader.ReadInt64);
+        var method = ReadMethodOptions(reader, rowsPerTask.Length);
 
         var kind = (DvnArchitectureKind)reader.ReadInt32();
         int height = reader.ReadInt32(), width = reader.ReadInt32(), channels = reader.ReadInt32();
@@ -154,6 +157,9 @@ internal static class DvnModelFormat
         };
         int inputSize = reader.ReadInt32(), units = reader.ReadInt32(), levelCount = reader.ReadInt32();
         var classCounts = ReadInts(reader);
+        var training = new DvnTrainingInfo(epochs, batchSize, learningRate, weightDecay, seed, rowsPerTask,
+            method.LevelWeights ?? Enumerable.Repeat(1.0, levelCount).ToArray(), method.Distillation, method.Schedule, method.BatchOrder,
+            method.TaskOrder, method.TasksInUnitOrder);
 
         int labelKeyCount = reader.ReadInt32();
         var labelKeyValues = ReadKeyValues(reader);
@@ -164,7 +170,8 @@ internal static class DvnModelFormat
         var levels = classCounts.Select(_ => Enumerable.Range(0, levelCount)
             .Select(_ => new LevelDescriptor(reader.ReadInt32(), reader.ReadInt64(), ReadInts(reader))).ToArray()).ToArray();
 
-        var network = new DvnNetwork(architecture, inputSize, classCounts, new UnitAllocation(classCounts.Length, units, levelCount), seed: 0);
+        var network = new DvnNetwork(architecture, inputSize, classCounts, new UnitAllocation(classCounts.Length, units, levelCount,
+            method.NetworkOrder is null ? null : new TaskOrder(method.NetworkOrder)), seed: 0);
         try
         {
             var tensors = NamedTensors(network);
@@ -199,6 +206,61 @@ internal static class DvnModelFormat
             throw;
         }
     }
+
+    // ---- The method's options (issue 11): one block at the end of the training section. ----
+    // Written after the rows per task, behind a marker: a file without the marker (format 1 as Microsoft.ML.Dvn 0.1.0
+    // wrote it) has the architecture kind (0 or 1) there instead, and loads with the behaviour of that time: every
+    // level weight 1, no distillation, a constant learning rate, round-robin batches, tasks in key order.
+    // Contents: level weights, distillation weight, learning-rate schedule, batch order, how tasks were ordered, the task
+    // keys along the units, and the order of the network's own tasks along its units (the allocation: it changes which
+    // units a level reads, so a loaded model computes what the trained one did; for an extracted sub-network, its one task).
+    private const int MethodOptionsMarker = 0x4F4E5644; // "DVNO"
+
+    private sealed record MethodOptions(double[]? LevelWeights, double Distillation, DvnLearningRateSchedule Schedule,
+        DvnBatchOrder BatchOrder, DvnTaskOrder TaskOrder, int[] TasksInUnitOrder, int[]? NetworkOrder);
+
+    private static void WriteMethodOptions(BinaryWriter writer, DvnTrainingInfo training, TaskOrder networkOrder)
+    {
+        writer.Write(MethodOptionsMarker);
+        writer.Write(training.LevelWeights.Count);
+        foreach (double weight in training.LevelWeights)
+            writer.Write(weight);
+        writer.Write(training.DistillationWeight);
+        writer.Write((int)training.LearningRateSchedule);
+        writer.Write((int)training.BatchOrder);
+        writer.Write((int)training.TaskOrder);
+        WriteInts(writer, training.TasksInUnitOrder);
+        WriteInts(writer, networkOrder.TasksByPosition);
+    }
+
+    private static MethodOptions ReadMethodOptions(BinaryReader reader, int taskKeys)
+    {
+        if (reader.ReadInt32() != MethodOptionsMarker)
+        {
+            reader.BaseStream.Seek(-sizeof(int), SeekOrigin.Current);
+            return new MethodOptions(null, 0, DvnLearningRateSchedule.Constant, DvnBatchOrder.RoundRobin, DvnTaskOrder.TaskKeys,
+                Enumerable.Range(1, taskKeys).ToArray(), null);
+        }
+        int weightCount = reader.ReadInt32();
+        if (weightCount < 1 || weightCount > reader.BaseStream.Length / sizeof(double))
+            throw new InvalidOperationException($"{weightCount} level weights");
+        var weights = Read(weightCount, reader.ReadDouble);
+        double distillation = reader.ReadDouble();
+        var schedule = (DvnLearningRateSchedule)reader.ReadInt32();
+        var batchOrder = (DvnBatchOrder)reader.ReadInt32();
+        var taskOrder = (DvnTaskOrder)reader.ReadInt32();
+        var tasksInUnitOrder = ReadInts(reader);
+        var networkOrder = ReadInts(reader);
+        if (weights.Any(w => !double.IsFinite(w) || w < 0) || !(distillation is >= 0 and <= 1) || !Enum.IsDefined(schedule)
+            || !Enum.IsDefined(batchOrder) || !Enum.IsDefined(taskOrder))
+            throw new InvalidOperationException(
+                $"training options out of range: level weights {string.Join(", ", weights)}, distillation {distillation}, " +
+                $"schedule {(int)schedule}, batch order {(int)batchOrder}, task order {(int)taskOrder}");
+        if (tasksInUnitOrder.Length != taskKeys || !tasksInUnitOrder.Order().SequenceEqual(Enumerable.Range(1, taskKeys)))
+            throw new InvalidOperationException($"tasks along the units {string.Join(", ", tasksInUnitOrder)} for {taskKeys} task keys");
+        return new MethodOptions(weights, distillation, schedule, batchOrder, taskOrder, tasksInUnitOrder, networkOrder);
+    }
+    // ---- End of the method's options. ----
 
     /// <summary>Every parameter and buffer, in the network's registration order.</summary>
     private static List<(string Name, Tensor Value)> NamedTensors(DvnNetwork network) =>

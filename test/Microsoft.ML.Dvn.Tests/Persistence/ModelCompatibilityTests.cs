@@ -27,11 +27,25 @@ public sealed class ModelCompatibilityTests
         var rows = new TrainedPipelineRows().Rows;
         var expected = JsonSerializer.Deserialize<Expected>(File.ReadAllText(expectedFile))!;
 
-        var actual = Predictions.Of(ml.Model.Load(model, out _).Transform(ml.Data.LoadFromEnumerable(rows)));
+        var loaded = ml.Model.Load(model, out _);
+        var actual = Predictions.Of(loaded.Transform(ml.Data.LoadFromEnumerable(rows)));
 
         CollectionAssert.AreEqual(expected.Labels, actual.Labels);
         CollectionAssert.AreEqual(expected.Levels, actual.Levels);
         CollectionAssert.AreEqual(expected.ParameterCounts, actual.ParameterCounts);
+        // The sizes and levels follow from the fixture's architecture, not from what the file says about itself: MLP
+        // 10-30-30, K = L = 3 (units of 10), classes 3, 2, 4; the budgets NaN, 1,000,000, 330 and 850 pick levels 3, 3,
+        // 1 and 2 (levels hold 302 to 324, 802 to 844 and 1,502 to 1,564 parameters).
+        int[] classes = { 3, 2, 4 };
+        long Size(int task, int level) => 10 * 10 * level + 10 * level * 10 * level + 4 * 2 * 10 * level + (10 * level + 1) * classes[task - 1];
+        var dvn = MlNetTasks.DvnOf(loaded);
+        for (int t = 1; t <= 3; t++)
+            CollectionAssert.AreEqual(new[] { Size(t, 1), Size(t, 2), Size(t, 3) }, dvn.GetLevels(t).Select(l => l.ParameterCount).ToArray(), $"task {t}");
+        var levels = rows.Select((_, i) => (uint)(i % 4) switch { 2 => 1u, 3 => 2u, _ => 3u }).ToList();
+        CollectionAssert.AreEqual(levels, actual.Levels);
+        CollectionAssert.AreEqual(rows.Select((r, i) => Size(Array.IndexOf(MlNetTasks.TaskNames, r.Task) + 1, (int)levels[i])).ToList(), actual.ParameterCounts);
+        Assert.AreEqual(DvnTaskOrder.TaskKeys, dvn.Training.TaskOrder, "a model of format 1 has its tasks in key order");
+        CollectionAssert.AreEqual(new[] { 1.0, 1.0, 1.0 }, dvn.Training.LevelWeights.ToArray());
         for (int i = 0; i < rows.Count; i++)
             for (int k = 0; k < expected.Scores[i].Length; k++)
                 Assert.AreEqual(expected.Scores[i][k], actual.Scores[i][k], 1e-5, $"row {i}, score {k} (other CPUs may round the last bits differently)");
