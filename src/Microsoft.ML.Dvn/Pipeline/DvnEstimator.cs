@@ -86,7 +86,8 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var tasks = data.TrainingTensors(device);
         try
         {
-            var measured = TaskAffinity.Measure(_options.Architecture, tasks, _options.BatchSize, _options.LearningRate, seed, CancellationToken.None);
+            using var cancellation = new HostCancellation(host);
+            var measured = TaskAffinity.Measure(_options.Architecture, tasks, _options.BatchSize, _options.LearningRate, seed, cancellation.Token);
             var order = TaskArrangement.Choose(measured.Affinity, measured.CanonicalRank, units, levels);
             channel.Info($"Task affinity (cosine similarity of the tasks' gradients on the shared weights after a warm-up): " +
                          string.Join("; ", Enumerable.Range(0, data.NumberOfTasks).Select(a =>
@@ -114,9 +115,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         {
             var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
                 LevelWeights: o.LevelWeights, Distillation: o.DistillationWeight, Schedule: o.LearningRateSchedule, BatchOrder: o.BatchOrder);
-            using var cancellation = new CancellationTokenSource();
-            // ML.NET cancels through MLContext.CancelExecution, which sets a flag on the environment; poll it.
-            using var poll = new Timer(_ => { if (((ICancelable)host).IsCanceled) cancellation.Cancel(); }, null, 100, 100);
+            using var cancellation = new HostCancellation(host);
             DvnTrainer.Train(network, tasks, settings, validation, report =>
             {
                 channel.Info(ProgressText.Describe(report));
