@@ -27,8 +27,6 @@ internal sealed record BenchmarkReport(
     /// <summary>The tasks in task-key order.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> Tasks => Dvn.Levels.Select(l => l.Task).Distinct().ToArray();
-
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 }
 
 /// <param name="Cores">Logical processors the process sees.</param>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Microsoft.ML.Dvn.Samples.Benchmark;
@@ -69,9 +70,9 @@ internal static class MarkdownReport
         text.AppendLine("|---|---:|---:|---:|---:|---:|---|");
         foreach (var l in s.Levels)
             text.AppendLine($"| {l.Task} | {l.Level} | {l.Parameters:N0} | {100 * l.Dvn.Mean:0.00} ± {100 * l.Dvn.StandardDeviation:0.00} | " +
-                            $"{100 * l.Independent.Mean:0.00} ± {100 * l.Independent.StandardDeviation:0.00} | {l.Difference.Mean:+0.00;-0.00} | " +
-                            $"[{l.Difference.Low:+0.00;-0.00}, {l.Difference.High:+0.00;-0.00}] |");
-        text.AppendLine($"| **mean** | | | | | **{s.MeanDifference.Mean:+0.00;-0.00}** | [{s.MeanDifference.Low:+0.00;-0.00}, {s.MeanDifference.High:+0.00;-0.00}] |");
+                            $"{100 * l.Independent.Mean:0.00} ± {100 * l.Independent.StandardDeviation:0.00} | {Points(l.Difference.Mean)} | " +
+                            $"[{Points(l.Difference.Low)}, {Points(l.Difference.High)}] |");
+        text.AppendLine($"| **mean** | | | | | **{Points(s.MeanDifference.Mean)}** | [{Points(s.MeanDifference.Low)}, {Points(s.MeanDifference.High)}] |");
         text.AppendLine();
         int behind = s.Levels.Count(l => l.Difference.Mean < 0);
         text.AppendLine($"DVN behind at {behind} of {s.Levels.Count} (task, level) on the mean; stored parameters: DVN {first.Dvn.StoredParameters:N0}, " +
@@ -89,6 +90,9 @@ internal static class MarkdownReport
         text.AppendLine($"| training seconds | | " + string.Join(" | ", s.Runs.Select(r => $"{r.Dvn.TrainSeconds:N0} / {r.Independent.TrainSeconds:N0}")) + " |");
         return text.ToString();
     }
+
+    // A difference in points with its sign; rounded first, so that -0.001 reads 0.00, not -0.00.
+    private static string Points(double value) => (Math.Round(value, 2) + 0.0).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 
     private static string Rows(IReadOnlyDictionary<string, int> rows) => string.Join(", ", rows.Select(p => $"{p.Key} {p.Value:N0}"));
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 
 namespace Microsoft.ML.Dvn.Samples.Benchmark;
 
@@ -27,8 +26,6 @@ internal sealed record SeedSummary(
         return new SeedSummary(first.Scenario, first.Architecture, first.Epochs, runs.Select(r => r.Seed).ToArray(), first.Machine,
             first.Method, levels, Interval.Of(meanDifferences), runs);
     }
-
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, BenchmarkReport.Json));
 }
 
 /// <summary>One (task, level) over the seeds.</summary>

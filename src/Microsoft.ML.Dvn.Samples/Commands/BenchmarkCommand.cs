@@ -20,6 +20,8 @@ internal static class BenchmarkCommand
         "          [--out PATH.json] [--plots DIR] [--quick] [--skip shared,mlnet,timing] [--baselines DIR]\n" +
         "          [--distillation W] [--task-order keys|affinity] [--lr-schedule constant|cosine] [--batch-order round-robin|proportional]\n" +
         "          [--level-weights W1,W2,...]\n" +
+        "benchmark --from PATH.json [--out PATH.json] [--plots DIR]\n" +
+        "    Writes the markdown and plots of a saved report again (no training).\n" +
         "    Runs the benchmark of docs/benchmarks.md; writes PATH.json, PATH.md and one PNG per task (in DIR, default next to PATH).\n" +
         "    Defaults: fmnist-3tasks, cnn, 5 epochs, seed 1, benchmark-<scenario>-<architecture>.json. --quick: 2,000 rows per task\n" +
         "    and 1 epoch, a smoke check. With several seeds, PATH.json holds every run and, per (task, level), mean and spread of\n" +
@@ -29,6 +31,11 @@ internal static class BenchmarkCommand
 
     public static void Run(Arguments args)
     {
+        if (args.Text("from") is { } from)
+        {
+            Render(args, Path.GetFullPath(from));
+            return;
+        }
         string scenarioName = args.Choice("scenario", Scenario.Names.ToArray()) ?? FmnistThreeTasks.ScenarioName;
         string architecture = args.Choice("architecture", Architectures.Cnn, Architectures.Mlp) ?? Architectures.Cnn;
         bool quick = args.Switch("quick");
@@ -49,29 +56,42 @@ internal static class BenchmarkCommand
 
         var runs = seeds.Select(seed => RunSeed(data, plan with { Seed = seed }, recipe, baselines, quick)).ToList();
 
+        Write(runs.Count == 1 ? runs[0] : SeedSummary.Of(runs), output, plots, total.Elapsed);
+    }
+
+    // The report (a BenchmarkReport or a SeedSummary) as JSON, markdown next to it, and plots.
+    private static void Write(object report, string output, string plots, TimeSpan elapsed)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         Directory.CreateDirectory(plots);
         string markdown = Path.ChangeExtension(output, ".md"), stem = Path.GetFileNameWithoutExtension(output);
-        string text;
-        IReadOnlyList<string> images;
-        if (runs.Count == 1)
+        var (text, images) = report switch
         {
-            runs[0].Save(output);
-            text = MarkdownReport.Write(runs[0]);
-            images = Plots.Save(runs[0], plots, stem);
-        }
-        else
-        {
-            var summary = SeedSummary.Of(runs);
-            summary.Save(output);
-            text = MarkdownReport.Write(summary);
-            images = Plots.Save(summary, plots, stem);
-        }
+            BenchmarkReport run => (MarkdownReport.Write(run), Plots.Save(run, plots, stem)),
+            SeedSummary summary => (MarkdownReport.Write(summary), Plots.Save(summary, plots, stem)),
+            _ => throw new ArgumentException($"Not a benchmark report: {report.GetType().Name}.", nameof(report)),
+        };
+        File.WriteAllText(output, JsonSerializer.Serialize(report, report.GetType(), BenchmarkReport.Json));
         File.WriteAllText(markdown, text);
         Console.WriteLine();
         Console.Write(text);
         Console.WriteLine();
-        Console.WriteLine($"Wrote {output}, {markdown} and {string.Join(", ", images)} in {Progress.Duration(total.Elapsed)}.");
+        Console.WriteLine($"Wrote {output}, {markdown} and {string.Join(", ", images)} in {Progress.Duration(elapsed)}.");
+    }
+
+    private static void Render(Arguments args, string from)
+    {
+        string output = Path.GetFullPath(args.Text("out") ?? from);
+        string plots = Path.GetFullPath(args.Text("plots") ?? Path.GetDirectoryName(output)!);
+        args.RejectUnknown();
+        if (!File.Exists(from))
+            throw new UsageException($"'benchmark': --from {from} does not exist.");
+        string json = File.ReadAllText(from);
+        // A summary over seeds has "seeds"; a single run has "seed".
+        object report = JsonDocument.Parse(json).RootElement.TryGetProperty("seeds", out _)
+            ? JsonSerializer.Deserialize<SeedSummary>(json, BenchmarkReport.Json)!
+            : JsonSerializer.Deserialize<BenchmarkReport>(json, BenchmarkReport.Json)!;
+        Write(report, output, plots, TimeSpan.Zero);
     }
 
     private static BenchmarkReport RunSeed(BenchmarkData data, BenchmarkPlan plan, TrainingRecipe recipe, string? baselines, bool quick)
