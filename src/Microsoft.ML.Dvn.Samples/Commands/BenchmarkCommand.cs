@@ -20,8 +20,8 @@ internal static class BenchmarkCommand
         "          [--out PATH.json] [--plots DIR] [--quick] [--skip shared,mlnet,timing] [--baselines DIR]\n" +
         "          [--distillation W] [--task-order keys|affinity] [--lr-schedule constant|cosine] [--batch-order round-robin|proportional]\n" +
         "          [--level-weights W1,W2,...]\n" +
-        "benchmark --from PATH.json [--out PATH.json] [--plots DIR]\n" +
-        "    Writes the markdown and plots of a saved report again (no training).\n" +
+        "benchmark --from PATH.json[,PATH2.json,...] [--out PATH.json] [--plots DIR]\n" +
+        "    Writes the markdown and plots of a saved report again, or the summary of single-seed reports (no training).\n" +
         "    Runs the benchmark of docs/benchmarks.md; writes PATH.json, PATH.md and one PNG per task (in DIR, default next to PATH).\n" +
         "    Defaults: fmnist-3tasks, cnn, 5 epochs, seed 1, benchmark-<scenario>-<architecture>.json. --quick: 2,000 rows per task\n" +
         "    and 1 epoch, a smoke check. With several seeds, PATH.json holds every run and, per (task, level), mean and spread of\n" +
@@ -79,19 +79,33 @@ internal static class BenchmarkCommand
         Console.WriteLine($"Wrote {output}, {markdown} and {string.Join(", ", images)} in {Progress.Duration(elapsed)}.");
     }
 
+    // One saved report again, or single-seed reports of the same benchmark (run apart, e.g. side by side) as one summary.
     private static void Render(Arguments args, string from)
     {
-        string output = Path.GetFullPath(args.Text("out") ?? from);
+        var paths = from.Split(',', StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToArray();
+        string output = Path.GetFullPath(args.Text("out") ?? (paths.Length == 1 ? paths[0] : throw new UsageException(
+            "'benchmark': --from with several reports needs --out for their summary.")));
         string plots = Path.GetFullPath(args.Text("plots") ?? Path.GetDirectoryName(output)!);
         args.RejectUnknown();
-        if (!File.Exists(from))
-            throw new UsageException($"'benchmark': --from {from} does not exist.");
-        string json = File.ReadAllText(from);
-        // A summary over seeds has "seeds"; a single run has "seed".
-        object report = JsonDocument.Parse(json).RootElement.TryGetProperty("seeds", out _)
-            ? JsonSerializer.Deserialize<SeedSummary>(json, BenchmarkReport.Json)!
-            : JsonSerializer.Deserialize<BenchmarkReport>(json, BenchmarkReport.Json)!;
-        Write(report, output, plots, TimeSpan.Zero);
+        var reports = paths.Select(path => File.Exists(path)
+            ? File.ReadAllText(path)
+            : throw new UsageException($"'benchmark': --from {path} does not exist.")).ToArray();
+        if (reports.Length == 1)
+        {
+            // A summary over seeds has "seeds"; a single run has "seed".
+            Write(JsonDocument.Parse(reports[0]).RootElement.TryGetProperty("seeds", out _)
+                ? JsonSerializer.Deserialize<SeedSummary>(reports[0], BenchmarkReport.Json)!
+                : JsonSerializer.Deserialize<BenchmarkReport>(reports[0], BenchmarkReport.Json)!, output, plots, TimeSpan.Zero);
+            return;
+        }
+        var runs = reports.Select(json => JsonSerializer.Deserialize<BenchmarkReport>(json, BenchmarkReport.Json)!).OrderBy(r => r.Seed).ToList();
+        var first = runs[0];
+        if (runs.Any(r => r.Scenario != first.Scenario || r.Architecture != first.Architecture || r.Epochs != first.Epochs ||
+                          !r.TrainRows.OrderBy(p => p.Key).SequenceEqual(first.TrainRows.OrderBy(p => p.Key)) ||
+                          r.Method.ToString() != first.Method.ToString()) || runs.Select(r => r.Seed).Distinct().Count() != runs.Count)
+            throw new UsageException("'benchmark': the reports of --from are not seeds of one benchmark (scenario, architecture, epochs, " +
+                                     "rows and training methods must agree, and the seeds differ).");
+        Write(SeedSummary.Of(runs), output, plots, TimeSpan.Zero);
     }
 
     private static BenchmarkReport RunSeed(BenchmarkData data, BenchmarkPlan plan, TrainingRecipe recipe, string? baselines, bool quick)
