@@ -31,7 +31,7 @@ internal static class ImagesCommand
 
         var scenario = Progress.Step(DataSource.Describe(data), () => DataSource.Load(data));
         Directory.CreateDirectory(folder);
-        var tasks = Scenario.TaskNames;
+        var tasks = scenario.TaskNames;
         var train = Progress.Step($"Writing {rows:N0} training images per task to {folder}",
             () => tasks.SelectMany(t => Write(folder, "train", t, scenario.TrainRows(t, rows))).ToList());
         var test = Progress.Step($"Writing {rows / 4:N0} test images per task",

@@ -47,7 +47,9 @@ internal static class Seeds
         var labels = new KeyDomain(labelKeys, new KeyValues(TextDataViewType.Instance, Enumerable.Range(1, labelKeys).Select(k => $"class{k}").ToArray()));
         var tasks = new KeyDomain(classCounts.Length, new KeyValues(TextDataViewType.Instance, classCounts.Select((_, t) => $"task{t + 1}").ToArray()));
         var columns = new DvnColumnNames("Features", "Label", "Task", "MemoryBudget", "Score", "PredictedLabel", "Level", "ParameterCount");
-        var training = new DvnTrainingInfo(2, 8, 0.01, 0, 1, classCounts.Select(_ => 10L).ToArray());
+        var training = new DvnTrainingInfo(2, 8, 0.01, 0, 1, classCounts.Select(_ => 10L).ToArray(),
+            Enumerable.Repeat(1.0, levels).ToArray(), 0.5, DvnLearningRateSchedule.Cosine, DvnBatchOrder.Proportional, DvnTaskOrder.Affinity,
+            Enumerable.Range(1, classCounts.Length).Reverse().ToArray());
         return new DvnModel(network, CPU, columns, labels, tasks, served, new PredictionSettings(16, DvnDevice.Cpu), training);
     }
 

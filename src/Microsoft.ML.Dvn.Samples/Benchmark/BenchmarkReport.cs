@@ -3,23 +3,30 @@ using System.Text.Json.Serialization;
 
 namespace Microsoft.ML.Dvn.Samples.Benchmark;
 
-/// <summary>
-/// The benchmark's JSON report (schema in docs/benchmarks.md). The rows per task are the full scenario's 20,000 and
-/// 10,000 except with --quick.
-/// </summary>
+/// <summary>The benchmark's JSON report of one seed (schema in docs/benchmarks.md).</summary>
+/// <param name="Method">The training methods every network used.</param>
+/// <param name="TasksAlongUnits">The DVN's tasks along its units (the first has the first home unit).</param>
+/// <param name="TrainRows">Training rows of every task.</param>
+/// <param name="TestRows">Test rows of every task.</param>
+/// <param name="SharedMultiHead">Null when the run skipped it.</param>
+/// <param name="Mlnet">Empty when the run skipped the ML.NET trainers.</param>
+/// <param name="Inference">Empty when the run skipped the timing.</param>
 internal sealed record BenchmarkReport(
-    string Scenario, string Architecture, int Epochs, int Seed, MachineInfo Machine,
-    int TrainRowsPerTask, int TestRowsPerTask,
-    NetworkResult Dvn, NetworkResult Independent, NetworkResult SharedMultiHead,
+    string Scenario, string Architecture, int Epochs, int Seed, MachineInfo Machine, TrainingRecipe Method, IReadOnlyList<string> TasksAlongUnits,
+    IReadOnlyDictionary<string, int> TrainRows, IReadOnlyDictionary<string, int> TestRows,
+    NetworkResult Dvn, NetworkResult Independent, NetworkResult? SharedMultiHead,
     IReadOnlyList<MlNetResult> Mlnet, IReadOnlyList<InferenceResult> Inference)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.Strict,
+        Converters = { new JsonStringEnumConverter() },
     };
 
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    /// <summary>The tasks in task-key order.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Tasks => Dvn.Levels.Select(l => l.Task).Distinct().ToArray();
 }
 
 /// <param name="Cores">Logical processors the process sees.</param>

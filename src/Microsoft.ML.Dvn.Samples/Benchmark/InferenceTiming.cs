@@ -17,7 +17,7 @@ internal static class InferenceTiming
     public static IReadOnlyList<InferenceResult> Measure(DvnPipeline pipeline, BenchmarkData data, BenchmarkPlan plan)
     {
         var ml = new MLContext(plan.Seed);
-        var levels = Scenario.TaskNames.SelectMany(task => pipeline.Dvn.GetLevels(Scenario.TaskKey(task)).Select(level => (task, level))).ToArray();
+        var levels = data.Scenario.TaskNames.SelectMany(task => pipeline.Dvn.GetLevels(data.Scenario.TaskKey(task)).Select(level => (task, level))).ToArray();
         InferenceResult Time(string task, DvnLevelInfo level)
         {
             var rows = data.Test[task].Select(r => r.WithBudget(level.ParameterCount)).ToList();

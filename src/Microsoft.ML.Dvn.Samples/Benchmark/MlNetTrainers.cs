@@ -18,7 +18,7 @@ internal static class MlNetTrainers
     public static IReadOnlyList<MlNetResult> Run(BenchmarkData data, int seed)
     {
         var results = new List<MlNetResult>();
-        foreach (string task in Scenario.TaskNames)
+        foreach (string task in data.Scenario.TaskNames)
             foreach (var (name, create) in Trainers)
                 results.Add(Progress.Step($"Training {name} on {task}", () => Train(data, task, name, create, seed)));
         return results;

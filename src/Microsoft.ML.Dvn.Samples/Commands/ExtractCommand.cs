@@ -16,7 +16,7 @@ internal static class ExtractCommand
     public static void Run(Arguments args)
     {
         string modelPath = args.RequiredText("model");
-        string task = args.Choice("task", Scenario.TaskNames.ToArray()) ?? throw new UsageException("'extract' needs --task.");
+        string task = args.Choice("task", FmnistThreeTasks.Tasks.ToArray()) ?? throw new UsageException("'extract' needs --task.");
         int level = args.Integer("level", minimum: 1) ?? throw new UsageException("'extract' needs --level.");
         string output = args.RequiredText("out");
         string? onnx = args.Text("onnx");

@@ -15,7 +15,7 @@ internal static class PredictCommand
     public static void Run(Arguments args)
     {
         string modelPath = args.RequiredText("model");
-        string task = args.Choice("task", Scenario.TaskNames.ToArray()) ?? throw new UsageException("'predict' needs --task.");
+        string task = args.Choice("task", FmnistThreeTasks.Tasks.ToArray()) ?? throw new UsageException("'predict' needs --task.");
         long budget = args.Long("budget", minimum: 1) ?? throw new UsageException("'predict' needs --budget (parameters).");
         int rows = args.Integer("rows", minimum: 1) ?? 10;
         args.RejectUnknown();
@@ -47,10 +47,10 @@ internal static class PredictCommand
     /// <summary>The task's levels, or a clear error when the model (an extracted sub-network, say) does not serve it.</summary>
     public static IReadOnlyList<DvnLevelInfo> ServedLevels(DvnTransformer dvn, string task, string modelPath)
     {
-        int key = Scenario.TaskKey(task);
+        int key = FmnistThreeTasks.Tasks.ToList().IndexOf(task) + 1;
         if (!dvn.Tasks.Contains(key))
             throw new UsageException($"{modelPath} does not serve task {task}; it serves " +
-                                     $"{string.Join(", ", dvn.Tasks.Select(t => Scenario.TaskNames[t - 1]))}.");
+                                     $"{string.Join(", ", dvn.Tasks.Select(t => FmnistThreeTasks.Tasks[t - 1]))}.");
         return dvn.GetLevels(key);
     }
 }

@@ -62,7 +62,7 @@ internal static class SoakCommand
     private static DvnPipeline TrainSaveAndLoad(Scenario scenario, string architecture, int seed)
     {
         var ml = new MLContext(seed);
-        var tasks = Scenario.TaskNames;
+        var tasks = scenario.TaskNames;
         var options = new DvnEstimator.Options { Architecture = Architectures.Full(architecture), NumberOfEpochs = 1, Seed = seed };
         var trained = DvnPipeline.Fit(ml, tasks, tasks.SelectMany(scenario.Labels).ToArray(), tasks.SelectMany(t => scenario.TrainRows(t, 2_000)), options);
         string path = Path.Combine(Path.GetTempPath(), $"dvn-soak-{Environment.ProcessId}.zip");
@@ -80,11 +80,11 @@ internal static class SoakCommand
     // Test images of every task in turn, with budgets that select level 1, 2, 3 and the highest (no budget) in turn.
     private static List<TaskRow> RowsAtEveryLevel(Scenario scenario, DvnTransformer dvn, int count)
     {
-        var perTask = Scenario.TaskNames.Select(t => scenario.TestRows(t, (count + 2) / 3)).ToArray();
+        var perTask = scenario.TaskNames.Select(t => scenario.TestRows(t, (count + 2) / 3)).ToArray();
         return Enumerable.Range(0, count).Select(i =>
         {
             var row = perTask[i % 3][i / 3];
-            var levels = dvn.GetLevels(Scenario.TaskKey(row.Task));
+            var levels = dvn.GetLevels(scenario.TaskKey(row.Task));
             return row.WithBudget((i / 3 % (levels.Count + 1)) is var j && j < levels.Count ? levels[j].ParameterCount : double.NaN);
         }).ToList();
     }

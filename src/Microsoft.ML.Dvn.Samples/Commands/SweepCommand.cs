@@ -18,7 +18,7 @@ internal static class SweepCommand
 
     public static void Run(Arguments args)
     {
-        args.Choice("scenario", Scenario.Name);
+        args.Choice("scenario", FmnistThreeTasks.ScenarioName);
         string architecture = args.Choice("architecture", Architectures.Mlp, Architectures.Cnn) ?? Architectures.Mlp;
         string strategyName = args.Choice("strategy", "grid", "random", "halving") ?? "halving";
         bool quick = args.Switch("quick");
@@ -26,13 +26,13 @@ internal static class SweepCommand
         double? minutes = args.Number("time-budget", minimum: 0.01);
         int? epochs = args.Integer("epochs", minimum: 1);
         int seed = args.Integer("seed", minimum: 0) ?? 1;
-        string output = Path.GetFullPath(args.Text("out") ?? $"sweep-{Scenario.Name}-{architecture}-{strategyName}.json");
+        string output = Path.GetFullPath(args.Text("out") ?? $"sweep-{FmnistThreeTasks.ScenarioName}-{architecture}-{strategyName}.json");
         string plots = Path.GetFullPath(args.Text("plots") ?? Path.GetDirectoryName(output)!);
         args.RejectUnknown();
 
         var plan = SweepPlan.Create(architecture, quick, epochs);
-        var scenario = Progress.Step("Loading Fashion-MNIST", () => new Scenario(FashionMnist.Load()));
-        var tasks = Scenario.TaskNames;
+        var scenario = Progress.Step("Loading Fashion-MNIST", () => new FmnistThreeTasks(FashionMnist.Load()));
+        var tasks = scenario.TaskNames;
         var labels = tasks.SelectMany(scenario.Labels).ToArray();
         var ml = new MLContext(seed);
         var data = ml.Data.LoadFromEnumerable(tasks.SelectMany(t => scenario.TrainRows(t, plan.TrainRowsPerTask)).ToList());
@@ -47,13 +47,13 @@ internal static class SweepCommand
                                                     $"{t.FitSeconds:F1} s: " + (t.Levels.Count == 0 ? t.Message : string.Join("  ",
                                                         t.Levels.GroupBy(l => l.Task).Select(g => $"{g.Key} " + string.Join("/", g.Select(l => $"{l.Accuracy:0.0%}")))))),
         };
-        Console.WriteLine($"Sweep {Scenario.Name}: {architecture}, {strategyName}, at most {Wording.Count(trials, "trial")}" +
+        Console.WriteLine($"Sweep {scenario.Name}: {architecture}, {strategyName}, at most {Wording.Count(trials, "trial")}" +
                           (minutes is double budget ? $" or {budget:0.##} minutes" : "") + $", at most {Wording.Count(plan.MaximumEpochs, "epoch")}, " +
                           $"{plan.TrainRowsPerTask:N0} training images per task, seed {seed}.");
         var sweep = new DvnSweep(ml, options => DvnPipeline.Estimator(ml, tasks, labels, options), plan.Space, settings);
         var result = Progress.Step("Sweeping", () => sweep.Run(data));
 
-        var report = SweepReport.From(result, plan, Scenario.Name, minutes, settings.Evaluation.ToString(), BenchmarkCommand.Machine());
+        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), BenchmarkCommand.Machine());
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         Directory.CreateDirectory(plots);
         report.Save(output);

@@ -25,7 +25,7 @@ internal static class TrainCommand
         args.RejectUnknown();
 
         var scenario = Progress.Step(DataSource.Describe(data), () => DataSource.Load(data));
-        var tasks = Scenario.TaskNames;
+        var tasks = scenario.TaskNames;
         var train = tasks.SelectMany(t => scenario.TrainRows(t, rows)).ToList();
         int rowsPerTask = train.Count / tasks.Count;
         var options = new DvnEstimator.Options
@@ -37,7 +37,7 @@ internal static class TrainCommand
             EpochCompleted = Progress.Epochs("DVN", tasks),
         };
         Console.WriteLine($"Training a DVN on {scenario.Images.Name}: tasks {string.Join(", ", tasks)} with {rowsPerTask:N0} training images each; " +
-                          $"{options.Architecture}, {Architectures.Units} units and levels, {Wording.Count(epochs, "epoch")}, seed {seed}.");
+                          $"{options.Architecture}, {scenario.NumberOfUnits} units and levels, {Wording.Count(epochs, "epoch")}, seed {seed}.");
         var ml = new MLContext(seed);
         var labels = tasks.SelectMany(scenario.Labels).ToArray();
         var pipeline = Progress.Step("Training", () => DvnPipeline.Fit(ml, tasks, labels, train, options));

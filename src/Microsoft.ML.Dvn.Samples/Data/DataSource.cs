@@ -21,7 +21,7 @@ internal static class DataSource
     /// <summary>What loading the data is, for progress messages.</summary>
     public static string Describe(string name) => name == GeneratedName ? "Generating images" : "Loading Fashion-MNIST";
 
-    public static Scenario Load(string name) => new(name switch
+    public static FmnistThreeTasks Load(string name) => new(name switch
     {
         FashionMnistName => FashionMnist.Load(),
         GeneratedName => GeneratedImages.Create(),

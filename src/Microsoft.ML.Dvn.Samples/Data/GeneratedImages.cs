@@ -2,7 +2,7 @@ namespace Microsoft.ML.Dvn.Samples.Data;
 
 /// <summary>
 /// A stand-in for Fashion-MNIST that needs no download: 28 x 28 grey images of ten classes of strokes. Each class
-/// draws its coarse group's stroke (the grouping of <see cref="Scenario.CoarseGroupOfClass"/>) and two strokes of
+/// draws its coarse group's stroke (the grouping of <see cref="FmnistThreeTasks.CoarseGroupOfClass"/>) and two strokes of
 /// its own; every image shifts its class's drawing by up to 3 pixels, scales its brightness, and adds a stroke that
 /// belongs to no class and noise. Fixed seeds make the images the same on every run, so that a model trained on
 /// them can be tested later by 'predict'.
@@ -29,7 +29,7 @@ internal static class GeneratedImages
         return Enumerable.Range(0, 10).Select(c =>
         {
             var template = new float[ImageSet.PixelCount];
-            foreach (var stroke in new[] { groupStrokes[Scenario.CoarseGroupOfClass[c]], RandomStroke(random), RandomStroke(random) })
+            foreach (var stroke in new[] { groupStrokes[FmnistThreeTasks.CoarseGroupOfClass[c]], RandomStroke(random), RandomStroke(random) })
                 Draw(template, stroke);
             return template;
         }).ToArray();

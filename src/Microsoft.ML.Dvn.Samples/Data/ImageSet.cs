@@ -8,7 +8,7 @@ internal sealed record LabeledImages(float[][] Images, byte[] Labels)
 
 /// <summary>
 /// A ten-class image data set in Fashion-MNIST's shape (28 x 28 grey), split into training and test images.
-/// <paramref name="GroupNames"/> name the four coarse groups of <see cref="Scenario.CoarseGroupOfClass"/>.
+/// <paramref name="GroupNames"/> name the four coarse groups of <see cref="FmnistThreeTasks.CoarseGroupOfClass"/>.
 /// </summary>
 internal sealed record ImageSet(string Name, LabeledImages Train, LabeledImages Test, string[] ClassNames, string[] GroupNames)
 {

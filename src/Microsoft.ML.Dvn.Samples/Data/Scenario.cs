@@ -1,71 +1,50 @@
 namespace Microsoft.ML.Dvn.Samples.Data;
 
 /// <summary>
-/// The fmnist-3tasks scenario of docs/benchmarks.md on a ten-class image set. Training image i belongs to task
-/// i mod 3, so the tasks see different images; every test image serves every task through the task's own view:
-/// <list type="bullet">
-/// <item><c>fine</c>: the image as it is, the ten classes;</item>
-/// <item><c>coarse</c>: mirrored left-right, four groups of classes (tops, trousers, footwear, bags);</item>
-/// <item><c>inverted</c>: 1 - pixel, the ten classes.</item>
-/// </list>
+/// A multi-task benchmark scenario of docs/benchmarks.md on a ten-class image set: its tasks (task key t is the t-th
+/// listed), the units K and levels L its DVN has, and every task's training and test rows.
 /// </summary>
-internal sealed class Scenario(ImageSet images)
+internal abstract class Scenario(ImageSet images)
 {
-    public const string Name = "fmnist-3tasks";
-
-    /// <summary>The tasks in task-key order: fine is key 1, coarse 2, inverted 3.</summary>
-    public static readonly IReadOnlyList<string> TaskNames = new[] { "fine", "coarse", "inverted" };
-
-    /// <summary>Fashion-MNIST's classes grouped: tops {0, 2, 3, 4, 6}, trousers {1}, footwear {5, 7, 9}, bags {8}.</summary>
-    public static readonly int[] CoarseGroupOfClass = { 0, 1, 0, 0, 0, 2, 0, 2, 3, 2 };
+    /// <summary>The scenarios the benchmark command knows.</summary>
+    public static readonly IReadOnlyList<string> Names = new[] { FmnistThreeTasks.ScenarioName, FmnistFourTasks.ScenarioName };
 
     public ImageSet Images { get; } = images;
 
-    /// <summary>The 1-based key of a task, as the pipeline's Task column numbers it.</summary>
-    public static int TaskKey(string task) => IndexOf(task) + 1;
+    public abstract string Name { get; }
 
-    /// <summary>The task's label values in key order.</summary>
-    public IReadOnlyList<string> Labels(string task) =>
-        (task == "coarse" ? Images.GroupNames : Images.ClassNames).Select(name => $"{task}:{name}").ToArray();
+    /// <summary>The tasks in task-key order.</summary>
+    public abstract IReadOnlyList<string> TaskNames { get; }
 
-    /// <summary>The task's training rows: images i with i mod 3 = the task's index, the first <paramref name="limit"/> of them.</summary>
-    public List<TaskRow> TrainRows(string task, int? limit)
+    /// <summary>K: units every hidden layer of the DVN is cut into.</summary>
+    public abstract int NumberOfUnits { get; }
+
+    /// <summary>L: levels of every task's virtual network.</summary>
+    public abstract int NumberOfLevels { get; }
+
+    /// <summary>The scenario called <paramref name="name"/> on <paramref name="images"/>.</summary>
+    public static Scenario Create(string name, ImageSet images) => name switch
     {
-        int index = IndexOf(task);
-        var train = Images.Train;
-        return Enumerable.Range(0, train.Count).Where(i => i % TaskNames.Count == index)
-            .Take(limit ?? int.MaxValue).Select(i => Row(task, train.Images[i], train.Labels[i])).ToList();
-    }
-
-    /// <summary>The first <paramref name="limit"/> test images (all 10,000 without a limit), seen by the task.</summary>
-    public List<TaskRow> TestRows(string task, int? limit)
-    {
-        var test = Images.Test;
-        return Enumerable.Range(0, Math.Min(limit ?? int.MaxValue, test.Count)).Select(i => Row(task, test.Images[i], test.Labels[i])).ToList();
-    }
-
-    private TaskRow Row(string task, float[] image, byte label) => task switch
-    {
-        "fine" => new TaskRow { Task = task, Features = image, Label = $"fine:{Images.ClassNames[label]}" },
-        "coarse" => new TaskRow { Task = task, Features = Mirror(image), Label = $"coarse:{Images.GroupNames[CoarseGroupOfClass[label]]}" },
-        "inverted" => new TaskRow { Task = task, Features = image.Select(p => 1 - p).ToArray(), Label = $"inverted:{Images.ClassNames[label]}" },
-        _ => throw new ArgumentOutOfRangeException(nameof(task), task, $"Unknown task; the tasks are {string.Join(", ", TaskNames)}."),
+        FmnistThreeTasks.ScenarioName => new FmnistThreeTasks(images),
+        FmnistFourTasks.ScenarioName => new FmnistFourTasks(images),
+        _ => throw new UsageException($"Unknown scenario '{name}'; expected {string.Join(" or ", Names)}."),
     };
 
-    private static float[] Mirror(float[] image)
-    {
-        var mirrored = new float[image.Length];
-        for (int y = 0; y < ImageSet.Side; y++)
-            for (int x = 0; x < ImageSet.Side; x++)
-                mirrored[y * ImageSet.Side + x] = image[y * ImageSet.Side + ImageSet.Side - 1 - x];
-        return mirrored;
-    }
-
-    private static int IndexOf(string task)
+    /// <summary>The 1-based key of a task, as the pipeline's Task column numbers it.</summary>
+    public int TaskKey(string task)
     {
         int index = TaskNames.ToList().IndexOf(task);
         return index >= 0
-            ? index
-            : throw new ArgumentOutOfRangeException(nameof(task), task, $"Unknown task; the tasks are {string.Join(", ", TaskNames)}.");
+            ? index + 1
+            : throw new ArgumentOutOfRangeException(nameof(task), task, $"Unknown task; the tasks of {Name} are {string.Join(", ", TaskNames)}.");
     }
+
+    /// <summary>The task's label values in key order, each prefixed with the task's name.</summary>
+    public abstract IReadOnlyList<string> Labels(string task);
+
+    /// <summary>The task's training rows, at most <paramref name="limit"/> of them (all without a limit).</summary>
+    public abstract List<TaskRow> TrainRows(string task, int? limit);
+
+    /// <summary>The task's test rows, at most <paramref name="limit"/> of them (all without a limit).</summary>
+    public abstract List<TaskRow> TestRows(string task, int? limit);
 }

@@ -1,20 +1,25 @@
 namespace Microsoft.ML.Dvn.Network;
 
 /// <summary>
-/// The allocation rule (DVN-METHOD.md): which units each level of each task's virtual network uses.
+/// The allocation rule (docs/method.md): which units each level of each task's virtual network uses.
 /// </summary>
 /// <remarks>
 /// Paper: tasks with nearby indices share more units; for task t with home unit h(t), units are ordered by
 /// distance |u - h(t)|, ties toward the lower index, and level j takes the first m_j of them.
-/// Ours where the paper is silent (K != T or L != K): h(t) = floor((t-1)K/T) + 1 and m_j = ceil(jK/L).
-/// With K = T and L = K this is exactly the paper's rule (h(t) = t, m_j = j).
+/// Ours where the paper is silent (K != T or L != K): h(t) = floor((p(t)-1)K/T) + 1 and m_j = ceil(jK/L), where p(t)
+/// is the task's position in a <see cref="TaskOrder"/> (p(t) = t by default).
+/// With K = T, L = K and the identity order this is exactly the paper's rule (h(t) = t, m_j = j).
 /// Every prefix of the distance order is a contiguous range, so the result is a <see cref="UnitRange"/>.
 /// </remarks>
 internal sealed class UnitAllocation
 {
     private readonly UnitRange[,] _units;
 
-    public UnitAllocation(int numberOfTasks, int numberOfUnits, int numberOfLevels)
+    /// <param name="numberOfTasks">T.</param>
+    /// <param name="numberOfUnits">K.</param>
+    /// <param name="numberOfLevels">L, 1..K.</param>
+    /// <param name="order">Where each task sits on the line of home units; null for task t at position t.</param>
+    public UnitAllocation(int numberOfTasks, int numberOfUnits, int numberOfLevels, TaskOrder? order = null)
     {
         if (numberOfTasks < 1)
             throw new ArgumentOutOfRangeException(nameof(numberOfTasks), $"A DVN needs at least one task; got {numberOfTasks}.");
@@ -24,6 +29,9 @@ internal sealed class UnitAllocation
             throw new ArgumentOutOfRangeException(nameof(numberOfLevels),
                 $"The number of levels must be between 1 and the number of units ({numberOfUnits}), so that every level " +
                 $"adds at least one unit; got {numberOfLevels}.");
+        if (order is not null && order.NumberOfTasks != numberOfTasks)
+            throw new ArgumentException($"A task order of {order.NumberOfTasks} tasks for {numberOfTasks} tasks.", nameof(order));
+        Order = order ?? TaskOrder.Identity(numberOfTasks);
         NumberOfTasks = numberOfTasks;
         NumberOfUnits = numberOfUnits;
         NumberOfLevels = numberOfLevels;
@@ -39,11 +47,14 @@ internal sealed class UnitAllocation
 
     public int NumberOfLevels { get; }
 
+    /// <summary>Where each task sits on the line of home units.</summary>
+    public TaskOrder Order { get; }
+
     /// <summary>The unit that level 1 of task <paramref name="task"/> (1-based) uses.</summary>
     public int HomeUnit(int task)
     {
         CheckTask(task);
-        return (int)((long)(task - 1) * NumberOfUnits / NumberOfTasks) + 1;
+        return (int)((long)(Order.Position(task) - 1) * NumberOfUnits / NumberOfTasks) + 1;
     }
 
     /// <summary>How many units level <paramref name="level"/> (1-based) has: m_j = ceil(jK/L).</summary>

@@ -4,7 +4,8 @@ namespace Microsoft.ML.Dvn.Persistence;
 
 /// <summary>
 /// The architecture section: the backbone (kind, image shape, convolution channels, hidden widths), the feature
-/// vector's length, units, levels and every task's class count: everything the network's shape follows from.
+/// vector's length, units, levels, every task's class count and (format 2) the tasks' order along the units:
+/// everything the network's shape and its levels' units follow from.
 /// </summary>
 internal static class ArchitectureSection
 {
@@ -23,12 +24,15 @@ internal static class ArchitectureSection
         writer.Write(network.Allocation.NumberOfUnits);
         writer.Write(network.Allocation.NumberOfLevels);
         writer.WriteList(network.ClassCounts.ToArray());
+        writer.WriteList(network.Allocation.Order.TasksByPosition.ToArray());
     }
 
     /// <summary>
     /// Reads and checks the declared network; nothing is allocated for it yet.
     /// </summary>
-    public static DeclaredNetwork Read(PayloadReader reader)
+    /// <param name="reader">The section.</param>
+    /// <param name="version">The format: version 1 has no unit order (its tasks sit on the units in their order).</param>
+    public static DeclaredNetwork Read(PayloadReader reader, int version)
     {
         int kindCode = reader.Int32("kind");
         InvalidModel.Require(Enum.IsDefined((DvnArchitectureKind)kindCode), reader.Name("kind"), kindCode, "0 (Mlp) or 1 (Cnn)");
@@ -38,6 +42,7 @@ internal static class ArchitectureSection
         var hidden = reader.Int32s("hiddenLayerSizes");
         int inputSize = reader.Int32("inputSize"), units = reader.Int32("numberOfUnits"), levels = reader.Int32("numberOfLevels");
         var classCounts = reader.Int32s("classCounts");
+        var unitOrder = version >= 2 ? reader.Int32s("unitOrder") : Enumerable.Range(1, classCounts.Length).ToArray();
 
         CheckWidths(reader, "convolutionChannels", convolutions);
         CheckWidths(reader, "hiddenLayerSizes", hidden);
@@ -67,11 +72,14 @@ internal static class ArchitectureSection
         InvalidModel.Require(classCounts.Length >= 1, reader.Name("classCounts"), "an empty list", "one class count a task, at least one task");
         for (int t = 0; t < classCounts.Length; t++)
             InvalidModel.Require(classCounts[t] >= 1, reader.Name($"classCounts[{t}]"), classCounts[t], "at least 1");
+        InvalidModel.Require(unitOrder.Length == classCounts.Length && unitOrder.Order().SequenceEqual(Enumerable.Range(1, classCounts.Length)),
+            reader.Name("unitOrder"), $"[{string.Join(", ", unitOrder.Take(16))}{(unitOrder.Length > 16 ? ", ..." : "")}]",
+            $"every task 1 to {classCounts.Length} once (one per class count)");
         InvalidModel.Require(units >= 1 && units <= architecture.NarrowestLayer, reader.Name("numberOfUnits"), units,
             $"1 to {architecture.NarrowestLayer} (the narrowest hidden layer of {architecture}: every unit needs a channel in every layer)");
         InvalidModel.Require(levels >= 1 && levels <= units, reader.Name("numberOfLevels"), levels, $"1 to {units} (the number of units)");
         // The weights follow in the payload's remaining bytes.
-        return DeclaredNetwork.Create(architecture, inputSize, classCounts, units, levels, reader.PayloadRemaining);
+        return DeclaredNetwork.Create(architecture, inputSize, classCounts, units, levels, new TaskOrder(unitOrder), reader.PayloadRemaining);
     }
 
     private static void CheckWidths(PayloadReader reader, string field, int[] widths)

@@ -57,8 +57,9 @@ internal sealed class DeclaredNetwork
     /// <param name="classCounts">Every task's classes (checked).</param>
     /// <param name="units">Units, at most the narrowest layer (checked).</param>
     /// <param name="levels">Levels, at most the units (checked).</param>
+    /// <param name="order">The tasks' order along the units (checked).</param>
     /// <param name="bytesAfter">The payload bytes after the architecture: 4 a stored number must fit.</param>
-    public static DeclaredNetwork Create(DvnArchitecture architecture, int inputSize, int[] classCounts, int units, int levels, long bytesAfter)
+    public static DeclaredNetwork Create(DvnArchitecture architecture, int inputSize, int[] classCounts, int units, int levels, TaskOrder order, long bytesAfter)
     {
         const string Section = ArchitectureSection.Name;
         int layers = architecture.ConvolutionChannels.Count + architecture.HiddenLayerSizes.Count;
@@ -80,7 +81,7 @@ internal sealed class DeclaredNetwork
         RequireBytes(shared, bytesAfter, "its shared layers");
 
         // The shared weights bound every width (each layer stores at least its width), so the layouts below are small.
-        var allocation = new UnitAllocation(classCounts.Length, units, levels);
+        var allocation = new UnitAllocation(classCounts.Length, units, levels, order);
         var layouts = Enumerable.Range(0, layers).Select(layer => new UnitLayout(Width(architecture, layer), units)).ToArray();
         var perLevel = new long[classCounts.Length, levels];
         long stored = shared;

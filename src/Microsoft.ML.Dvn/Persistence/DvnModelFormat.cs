@@ -99,14 +99,14 @@ internal static class DvnModelFormat
         var columnFields = Section(payload, version, ColumnsSection.Name, s => version == 1 ? ColumnsSection.Format1(s) : FieldReader.Named(s));
         var predictionFields = Section(payload, version, PredictionSection.Name, s => version == 1 ? PredictionSection.Format1(s) : FieldReader.Named(s));
         var trainingFields = Section(payload, version, TrainingSection.Name, s => version == 1 ? TrainingSection.Format1(s) : FieldReader.Named(s));
-        var declared = Section(payload, version, ArchitectureSection.Name, ArchitectureSection.Read);
+        var declared = Section(payload, version, ArchitectureSection.Name, s => ArchitectureSection.Read(s, version));
         var (labels, tasks) = Section(payload, version, KeysSection.Name, KeysSection.Read);
         var served = Section(payload, version, TasksSection.Name, s => TasksSection.Read(s, declared, labels, tasks));
         var weights = Section(payload, version, WeightsSection.Name, s => WeightsSection.Read(s, declared));
         payload.End();
         var columns = ColumnsSection.Read(columnFields);
         var prediction = PredictionSection.Read(predictionFields, declared);
-        var training = TrainingSection.Read(trainingFields, tasks.Count);
+        var training = TrainingSection.Read(trainingFields, tasks.Count, declared.Allocation.NumberOfLevels);
 
         var network = declared.Build();
         try

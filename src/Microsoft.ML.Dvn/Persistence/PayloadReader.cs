@@ -118,6 +118,15 @@ internal sealed class PayloadReader
         return values;
     }
 
+    /// <summary>A list of double values: its count, then the values.</summary>
+    public double[] Doubles(string field)
+    {
+        var values = new double[Count(field, sizeof(double))];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Double(field);
+        return values;
+    }
+
     /// <summary>The next <paramref name="length"/> bytes as a reader of their own, named <paramref name="scope"/>.</summary>
     public PayloadReader Part(string field, long length, string scope)
     {

@@ -19,6 +19,14 @@ internal static class PayloadWriter
             writer.Write(value);
     }
 
+    /// <inheritdoc cref="WriteList(BinaryWriter, IReadOnlyCollection{int})"/>
+    public static void WriteList(this BinaryWriter writer, IReadOnlyCollection<double> values)
+    {
+        writer.Write(values.Count);
+        foreach (double value in values)
+            writer.Write(value);
+    }
+
     /// <summary>A named block (a section, or a named field): its name, its length in bytes, then its bytes.</summary>
     public static void WriteNamed(this BinaryWriter writer, string name, Action<BinaryWriter> content)
     {

@@ -15,7 +15,13 @@ internal static class TrainingSection
         ("learningRate", w => w.Write(training.LearningRate)),
         ("weightDecay", w => w.Write(training.WeightDecay)),
         ("seed", w => w.Write(training.Seed)),
-        ("rowsPerTask", w => w.WriteList(training.RowsPerTask.ToArray())));
+        ("rowsPerTask", w => w.WriteList(training.RowsPerTask.ToArray())),
+        ("levelWeights", w => w.WriteList(training.LevelWeights.ToArray())),
+        ("distillationWeight", w => w.Write(training.DistillationWeight)),
+        ("learningRateSchedule", w => w.Write((int)training.LearningRateSchedule)),
+        ("batchOrder", w => w.Write((int)training.BatchOrder)),
+        ("taskOrder", w => w.Write((int)training.TaskOrder)),
+        ("tasksInUnitOrder", w => w.WriteList(training.TasksInUnitOrder.ToArray())));
 
     /// <summary>Format 1: the fields above, in that order.</summary>
     public static FieldReader Format1(PayloadReader section) => FieldReader.Positional(section,
@@ -28,7 +34,12 @@ internal static class TrainingSection
 
     /// <param name="fields">The section's fields.</param>
     /// <param name="taskKeys">The task column's key count: rows were counted for every task key.</param>
-    public static DvnTrainingInfo Read(FieldReader fields, int taskKeys)
+    /// <param name="levels">The network's levels: one level weight each in files written before level weights were saved.</param>
+    /// <remarks>
+    /// Files written before the training methods existed (Microsoft.ML.Dvn 0.1.0, and format 2 before them) read as
+    /// trained then: every level weight 1, no distillation, a constant learning rate, round-robin batches, tasks in key order.
+    /// </remarks>
+    public static DvnTrainingInfo Read(FieldReader fields, int taskKeys, int levels)
     {
         var training = new DvnTrainingInfo(
             NumberOfEpochs: fields.Int32("numberOfEpochs"),
@@ -36,7 +47,13 @@ internal static class TrainingSection
             LearningRate: fields.Double("learningRate"),
             WeightDecay: fields.Double("weightDecay"),
             Seed: fields.Int64("seed"),
-            RowsPerTask: fields.Get("rowsPerTask", (r, n) => r.Int64s(n)));
+            RowsPerTask: fields.Get("rowsPerTask", (r, n) => r.Int64s(n)),
+            LevelWeights: fields.Get("levelWeights", (r, n) => r.Doubles(n), () => Enumerable.Repeat(1.0, levels).ToArray()),
+            DistillationWeight: fields.Get("distillationWeight", (r, n) => r.Double(n), () => 0.0),
+            LearningRateSchedule: (DvnLearningRateSchedule)fields.Get("learningRateSchedule", (r, n) => r.Int32(n), () => 0),
+            BatchOrder: (DvnBatchOrder)fields.Get("batchOrder", (r, n) => r.Int32(n), () => 0),
+            TaskOrder: (DvnTaskOrder)fields.Get("taskOrder", (r, n) => r.Int32(n), () => 0),
+            TasksInUnitOrder: fields.Get("tasksInUnitOrder", (r, n) => r.Int32s(n), () => Enumerable.Range(1, taskKeys).ToArray()));
         fields.End();
         InvalidModel.Require(training.NumberOfEpochs >= 1, $"{Name}.numberOfEpochs", training.NumberOfEpochs, "at least 1");
         InvalidModel.Require(training.BatchSize >= 2, $"{Name}.batchSize", training.BatchSize, "at least 2");
@@ -48,6 +65,24 @@ internal static class TrainingSection
             $"one row count for each of the {taskKeys} task keys");
         for (int t = 0; t < training.RowsPerTask.Count; t++)
             InvalidModel.Require(training.RowsPerTask[t] >= 1, $"{Name}.rowsPerTask[{t}]", training.RowsPerTask[t], "at least 1 (every task had rows)");
+        CheckMethods(training, taskKeys);
         return training;
+    }
+
+    private static void CheckMethods(DvnTrainingInfo training, int taskKeys)
+    {
+        var weights = training.LevelWeights;
+        // An extracted sub-network keeps the training of the DVN it came from, whose levels it no longer has.
+        InvalidModel.Require(weights.Count >= 1, $"{Name}.levelWeights", "an empty list", "one weight for each level of the trained DVN");
+        for (int j = 0; j < weights.Count; j++)
+            InvalidModel.Require(weights[j] >= 0 && double.IsFinite(weights[j]), $"{Name}.levelWeights[{j}]", weights[j], "zero or a positive number");
+        InvalidModel.Require(weights.Any(w => w > 0), $"{Name}.levelWeights", "all zero", "at least one positive weight");
+        InvalidModel.Require(training.DistillationWeight is >= 0 and <= 1, $"{Name}.distillationWeight", training.DistillationWeight, "a number within [0, 1]");
+        InvalidModel.Require(Enum.IsDefined(training.LearningRateSchedule), $"{Name}.learningRateSchedule", (int)training.LearningRateSchedule, "0 (Constant) or 1 (Cosine)");
+        InvalidModel.Require(Enum.IsDefined(training.BatchOrder), $"{Name}.batchOrder", (int)training.BatchOrder, "0 (RoundRobin) or 1 (Proportional)");
+        InvalidModel.Require(Enum.IsDefined(training.TaskOrder), $"{Name}.taskOrder", (int)training.TaskOrder, "0 (TaskKeys) or 1 (Affinity)");
+        var order = training.TasksInUnitOrder;
+        InvalidModel.Require(order.Count == taskKeys && order.Order().SequenceEqual(Enumerable.Range(1, taskKeys)), $"{Name}.tasksInUnitOrder",
+            $"[{string.Join(", ", order.Take(16))}{(order.Count > 16 ? ", ..." : "")}]", $"every task key 1 to {taskKeys} once");
     }
 }

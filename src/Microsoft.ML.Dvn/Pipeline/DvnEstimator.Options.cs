@@ -57,6 +57,33 @@ public sealed partial class DvnEstimator
         /// <summary>Adam's L2 weight decay. Default 0.</summary>
         public double WeightDecay;
 
+        /// <summary>
+        /// Weight w_j of each level's loss in sum_j w_j loss_j, level 1 first: as many values as levels, each finite and
+        /// zero or positive, not all zero. Null (default) weighs every level 1, as the paper does.
+        /// </summary>
+        public double[]? LevelWeights;
+
+        /// <summary>
+        /// In-place distillation (ours, after universally slimmable networks): every level below the top one also learns
+        /// from the top level's predictions on the same rows (detached: the top level learns from the labels only). Its
+        /// loss becomes (1 - w) CE(labels) + w CE(top level's probabilities). 0 turns it off (the paper); within [0, 1].
+        /// Default 0.
+        /// </summary>
+        public double DistillationWeight;
+
+        /// <summary>
+        /// Which tasks share the most units: <see cref="DvnTaskOrder.TaskKeys"/> (the paper: neighbouring task keys share
+        /// the most) or <see cref="DvnTaskOrder.Affinity"/> (ours: measured after a short warm-up, independent of the key
+        /// and row order; recorded in <see cref="DvnTransformer.Training"/>). Default <see cref="DvnTaskOrder.TaskKeys"/>.
+        /// </summary>
+        public DvnTaskOrder TaskOrder = DvnTaskOrder.TaskKeys;
+
+        /// <summary>How the learning rate changes over training. Default <see cref="DvnLearningRateSchedule.Constant"/>.</summary>
+        public DvnLearningRateSchedule LearningRateSchedule = DvnLearningRateSchedule.Constant;
+
+        /// <summary>How the tasks' batches follow each other within an epoch. Default <see cref="DvnBatchOrder.RoundRobin"/>.</summary>
+        public DvnBatchOrder BatchOrder = DvnBatchOrder.RoundRobin;
+
         /// <summary>Fixes initial weights and row order; null (default) takes the MLContext's seed, or a random one if it has none.</summary>
         public int? Seed;
 
@@ -100,6 +127,11 @@ public sealed partial class DvnEstimator
 
         // The estimator keeps its own copy, so that changing an Options object after creating an estimator does not
         // change the estimator (estimators are reused in cross-validation and sweeps).
-        internal Options Copy() => (Options)MemberwiseClone();
+        internal Options Copy()
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.LevelWeights = (double[]?)LevelWeights?.Clone();
+            return copy;
+        }
     }
 }

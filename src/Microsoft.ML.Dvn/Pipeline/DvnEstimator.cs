@@ -42,7 +42,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var data = TrainingSet.Read(input, _options.ValidationSet, _options);
         long seed = _options.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? host.Rand.Next();
         var device = TorchDevices.Resolve(_options.Device, _options.GpuDeviceId, _env, TorchDevices.WarningsTo(host));
-        var network = BuildNetwork(data, seed);
+        var network = BuildNetwork(host, data, seed, device);
         try
         {
             network.to(device);
@@ -66,12 +66,41 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         return OutputSchemaShape.Create(inputSchema, _options);
     }
 
-    private DvnNetwork BuildNetwork(TrainingSet data, long seed)
+    private DvnNetwork BuildNetwork(IHost host, TrainingSet data, long seed, Device device)
     {
         int units = _options.NumberOfUnits == 0 ? data.NumberOfTasks : _options.NumberOfUnits;
         int levels = _options.NumberOfLevels == 0 ? units : _options.NumberOfLevels;
+        if (_options.LevelWeights is { } weights && weights.Length != levels)
+            throw new ArgumentOutOfRangeException(nameof(Options.LevelWeights),
+                $"DvnEstimator.Options.LevelWeights has {weights.Length} values ({string.Join(", ", weights)}); the network has {levels} levels, one weight each.");
+        var order = _options.TaskOrder == DvnTaskOrder.Affinity ? MeasuredTaskOrder(host, data, units, levels, seed, device) : null;
         return new DvnNetwork(_options.Architecture, data.Rows.FeatureLength, data.Classes.Select(c => c.Length).ToArray(),
-            new UnitAllocation(data.NumberOfTasks, units, levels), seed);
+            new UnitAllocation(data.NumberOfTasks, units, levels, order), seed);
+    }
+
+    // With one task or one unit every order allocates the same units: nothing to measure.
+    private TaskOrder? MeasuredTaskOrder(IHost host, TrainingSet data, int units, int levels, long seed, Device device)
+    {
+        if (data.NumberOfTasks == 1 || units == 1)
+            return null;
+        using var channel = host.Start("Task affinity");
+        var tasks = data.TrainingTensors(device);
+        try
+        {
+            using var cancellation = new HostCancellation(host, _options.Cancellation);
+            var measured = TaskAffinity.Measure(_options.Architecture, tasks, _options.BatchSize, _options.LearningRate, seed, cancellation.Token);
+            var order = TaskArrangement.Choose(measured.Affinity, measured.CanonicalRank, units, levels);
+            channel.Info($"Task affinity (cosine similarity of the tasks' gradients on the shared weights after a warm-up): " +
+                         string.Join("; ", Enumerable.Range(0, data.NumberOfTasks).Select(a =>
+                             $"task {a + 1}: " + string.Join(" ", Enumerable.Range(0, data.NumberOfTasks).Select(b => $"{measured.Affinity[a, b]:F3}")))) +
+                         $". Tasks along the units: {order}.");
+            return order;
+        }
+        finally
+        {
+            foreach (var task in tasks)
+                task.Dispose();
+        }
     }
 
     private void Train(IHost host, DvnNetwork network, TrainingSet data, Device device, long seed)
@@ -85,9 +114,9 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var validation = data.ValidationTensors(device);
         try
         {
-            var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed);
-            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(o.Cancellation);
-            using var poll = CancellationPolling.Start(() => ((ICancelable)host).IsCanceled, cancellation);
+            var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
+                LevelWeights: o.LevelWeights, Distillation: o.DistillationWeight, Schedule: o.LearningRateSchedule, BatchOrder: o.BatchOrder);
+            using var cancellation = new HostCancellation(host, o.Cancellation);
             DvnTrainer.Train(network, tasks, settings, validation, report =>
             {
                 channel.Info(ProgressText.Describe(report));
@@ -110,7 +139,9 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var columns = new DvnColumnNames(o.FeatureColumnName, o.LabelColumnName, o.TaskColumnName, o.MemoryBudgetColumnName,
             o.ScoreColumnName, o.PredictedLabelColumnName, o.LevelColumnName, o.ParameterCountColumnName);
         var training = new DvnTrainingInfo(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
-            Enumerable.Range(1, data.NumberOfTasks).Select(t => (long)data.Rows.RowCount(t)).ToArray());
+            Enumerable.Range(1, data.NumberOfTasks).Select(t => (long)data.Rows.RowCount(t)).ToArray(),
+            o.LevelWeights?.ToArray() ?? Enumerable.Repeat(1.0, network.NumberOfLevels).ToArray(), o.DistillationWeight,
+            o.LearningRateSchedule, o.BatchOrder, o.TaskOrder, network.Allocation.Order.TasksByPosition.ToArray());
         return new DvnModel(network, device, columns, data.Labels, data.Tasks, served,
             new PredictionSettings(o.PredictionBatchSize, o.Device), training);
     }
@@ -138,6 +169,13 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         Require(options.BatchSize >= 2, nameof(options.BatchSize), options.BatchSize, "at least 2 (batch normalization)");
         Require(options.LearningRate > 0 && double.IsFinite(options.LearningRate), nameof(options.LearningRate), options.LearningRate, "a positive number");
         Require(options.WeightDecay >= 0 && double.IsFinite(options.WeightDecay), nameof(options.WeightDecay), options.WeightDecay, "zero or a positive number");
+        Require(options.LevelWeights is null || options.LevelWeights.All(w => w >= 0 && double.IsFinite(w)) && options.LevelWeights.Any(w => w > 0),
+            nameof(options.LevelWeights), options.LevelWeights is null ? null : string.Join(", ", options.LevelWeights),
+            "null, or one finite weight a level, each zero or positive, not all zero");
+        Require(options.DistillationWeight is >= 0 and <= 1, nameof(options.DistillationWeight), options.DistillationWeight, "a number within [0, 1]");
+        Require(Enum.IsDefined(options.TaskOrder), nameof(options.TaskOrder), options.TaskOrder, "TaskKeys or Affinity");
+        Require(Enum.IsDefined(options.LearningRateSchedule), nameof(options.LearningRateSchedule), options.LearningRateSchedule, "Constant or Cosine");
+        Require(Enum.IsDefined(options.BatchOrder), nameof(options.BatchOrder), options.BatchOrder, "RoundRobin or Proportional");
         Require(options.PredictionBatchSize >= 1, nameof(options.PredictionBatchSize), options.PredictionBatchSize, "at least 1");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
         Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");

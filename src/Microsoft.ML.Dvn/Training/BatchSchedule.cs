@@ -3,9 +3,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Dvn.Training;
 
 /// <summary>
-/// One epoch's mini-batches: every task's rows shuffled and cut into batches, then the tasks take turns
-/// (round-robin: task 1's first batch, task 2's first batch, ...) so no task starves. A task with more batches
-/// than the others goes on alone at the end.
+/// One epoch's mini-batches: every task's rows shuffled and cut into batches, then the tasks' batches put in one
+/// sequence by a <see cref="DvnBatchOrder"/>.
 /// </summary>
 internal static class BatchSchedule
 {
@@ -16,24 +15,43 @@ internal static class BatchSchedule
     /// A last batch of a single row is merged into the one before it: batch normalization cannot train on one row.
     /// The index tensors belong to the caller's dispose scope.
     /// </remarks>
-    public static List<Batch> Shuffle(IReadOnlyList<long> rowCounts, int batchSize, Generator generator)
+    public static List<Batch> Shuffle(IReadOnlyList<long> rowCounts, int batchSize, Generator generator, DvnBatchOrder order)
     {
-        var perTask = new List<List<Tensor>>();
-        foreach (long rows in rowCounts)
+        var perTask = rowCounts.Select(rows => Cut(randperm(rows, generator: generator), batchSize)).ToList();
+        return order switch
         {
-            var order = randperm(rows, generator: generator);
-            var batches = new List<Tensor>();
-            for (long start = 0; start < rows; start += batchSize)
-            {
-                long length = Math.Min(batchSize, rows - start);
-                if (length == 1 && batches.Count > 0)
-                    batches[^1] = order.narrow(0, start - batchSize, batchSize + 1);
-                else
-                    batches.Add(order.narrow(0, start, length));
-            }
-            perTask.Add(batches);
-        }
+            DvnBatchOrder.RoundRobin => RoundRobin(perTask),
+            DvnBatchOrder.Proportional => Proportional(perTask),
+            _ => throw new ArgumentOutOfRangeException(nameof(order), order, "Expected RoundRobin or Proportional."),
+        };
+    }
 
+    /// <summary>The batches of one epoch; the same for every epoch.</summary>
+    public static int CountPerEpoch(IReadOnlyList<long> rowCounts, int batchSize) =>
+        rowCounts.Sum(rows => (int)(rows / batchSize) + (rows % batchSize > 1 || rows < batchSize ? 1 : 0));
+
+    /// <summary>
+    /// Consecutive batches of <paramref name="order"/> (row indices), a last batch of one row merged into the one
+    /// before it. The tensors are views of <paramref name="order"/>.
+    /// </summary>
+    public static List<Tensor> Cut(Tensor order, int batchSize)
+    {
+        long rows = order.shape[0];
+        var batches = new List<Tensor>();
+        for (long start = 0; start < rows; start += batchSize)
+        {
+            long length = Math.Min(batchSize, rows - start);
+            if (length == 1 && batches.Count > 0)
+                batches[^1] = order.narrow(0, start - batchSize, batchSize + 1);
+            else
+                batches.Add(order.narrow(0, start, length));
+        }
+        return batches;
+    }
+
+    // Task 1's first batch, task 2's first batch, ...; then the second batches, and so on.
+    private static List<Batch> RoundRobin(List<List<Tensor>> perTask)
+    {
         var schedule = new List<Batch>();
         int rounds = perTask.Max(b => b.Count);
         for (int round = 0; round < rounds; round++)
@@ -41,5 +59,18 @@ internal static class BatchSchedule
                 if (round < perTask[task].Count)
                     schedule.Add(new Batch(task + 1, round + 1, perTask[task][round]));
         return schedule;
+    }
+
+    // Batch b of a task with n batches sits at (b - 1/2) / n of the epoch; ties go to the lower task. Compared exactly
+    // in integers: (2b - 1) / 2n against (2c - 1) / 2m.
+    private static List<Batch> Proportional(List<List<Tensor>> perTask)
+    {
+        var all = perTask.SelectMany((batches, t) => batches.Select((rows, i) => new Batch(t + 1, i + 1, rows))).ToList();
+        all.Sort((a, b) =>
+        {
+            long left = (2L * a.Number - 1) * perTask[b.Task - 1].Count, right = (2L * b.Number - 1) * perTask[a.Task - 1].Count;
+            return left != right ? left.CompareTo(right) : a.Task.CompareTo(b.Task);
+        });
+        return all;
     }
 }

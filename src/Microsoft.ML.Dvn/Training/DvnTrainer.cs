@@ -6,17 +6,19 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Dvn.Training;
 
 /// <summary>
-/// Joint training of every task and every level (DVN-METHOD.md): for a mini-batch of task t, every level j of t's
-/// virtual network runs and the loss sum_j w_j CE(f(t,j)(x), y) is minimised with one Adam step, so the gradients
-/// of all levels meet in the shared weights. Tasks take turns batch by batch. After the last epoch, every level's
-/// batch-norm statistics are recomputed from the final weights (<see cref="NormalizationCalibration"/>).
+/// Joint training of every task and every level (docs/method.md): for a mini-batch of task t, every level j of t's
+/// virtual network runs and the <see cref="BatchObjective"/> (sum_j w_j loss_j) is minimised with one Adam step, so
+/// the gradients of all levels meet in the shared weights. The tasks' batches follow each other in the settings'
+/// <see cref="DvnBatchOrder"/>, and the learning rate follows its <see cref="DvnLearningRateSchedule"/>. After the
+/// last epoch, every level's batch-norm statistics are recomputed from the final weights
+/// (<see cref="NormalizationCalibration"/>).
 /// </summary>
 internal static class DvnTrainer
 {
     /// <summary>Trains <paramref name="network"/> in place on the device its tensors and the task data live on.</summary>
     /// <param name="network">The network to train; left in inference mode.</param>
     /// <param name="tasks">The rows of every task, task t at index t-1.</param>
-    /// <param name="settings">Epochs, batch size, optimizer settings, seed.</param>
+    /// <param name="settings">Epochs, batch size, optimizer settings, seed, loss and schedules.</param>
     /// <param name="validation">Optional rows of every task, for per-epoch validation accuracy.</param>
     /// <param name="progress">Called after every epoch.</param>
     /// <param name="cancellation">Checked before every batch.</param>
@@ -24,9 +26,9 @@ internal static class DvnTrainer
     public static void Train(DvnNetwork network, IReadOnlyList<TaskData> tasks, DvnTrainingSettings settings,
         IReadOnlyList<TaskData>? validation, Action<DvnEpochReport>? progress, CancellationToken cancellation)
     {
-        var levels = CheckArguments(network, tasks, settings, validation);
-        var weights = settings.LevelWeights ?? Enumerable.Repeat(1.0, network.NumberOfLevels).ToArray();
+        var objective = CheckArguments(network, tasks, settings, validation);
         var rowCounts = tasks.Select(t => t.RowCount).ToArray();
+        long steps = (long)settings.Epochs * BatchSchedule.CountPerEpoch(rowCounts, settings.BatchSize), step = 0;
         var clock = Stopwatch.StartNew();
 
         using var optimizer = optim.Adam(network.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
@@ -39,23 +41,26 @@ internal static class DvnTrainer
                 var statistics = new EpochStatistics(network.NumberOfTasks, network.NumberOfLevels);
                 using (var epochScope = NewDisposeScope())
                 {
-                    foreach (var batch in BatchSchedule.Shuffle(rowCounts, settings.BatchSize, generator))
+                    foreach (var batch in BatchSchedule.Shuffle(rowCounts, settings.BatchSize, generator, settings.BatchOrder))
                     {
                         cancellation.ThrowIfCancellationRequested();
                         using var scope = NewDisposeScope();
+                        double learningRate = LearningRates.At(settings.Schedule, settings.LearningRate, step++, steps);
+                        foreach (var group in optimizer.ParamGroups)
+                            group.LearningRate = learningRate;
                         var data = tasks[batch.Task - 1];
                         var rows = batch.Rows.to(data.Features.device);
                         var result = TrainBatch(network, optimizer, data.Features.index_select(0, rows),
-                            data.Labels.index_select(0, rows), batch.Task, levels, weights);
+                            data.Labels.index_select(0, rows), batch.Task, objective);
                         int bad = Array.FindIndex(result.Losses, l => !double.IsFinite(l));
                         if (bad >= 0)
-                            throw new DvnNumericException(batch.Task, levels[bad], epoch, batch.Number, result.Losses[bad]);
-                        for (int i = 0; i < levels.Count; i++)
-                            statistics.Add(batch.Task, levels[i], result.Losses[i] * rows.shape[0], result.Correct[i], rows.shape[0]);
+                            throw new DvnNumericException(batch.Task, objective.Levels[bad], epoch, batch.Number, result.Losses[bad]);
+                        for (int i = 0; i < objective.Levels.Count; i++)
+                            statistics.Add(batch.Task, objective.Levels[i], result.Losses[i] * rows.shape[0], result.Correct[i], rows.shape[0]);
                     }
                 }
                 if (epoch == settings.Epochs)
-                    NormalizationCalibration.Run(network, tasks, settings.BatchSize, cancellation);
+                    NormalizationCalibration.Run(network, tasks, settings.BatchSize, generator, cancellation);
                 progress?.Invoke(Report(network, epoch, settings, clock.Elapsed, statistics, validation));
             }
         }
@@ -66,37 +71,27 @@ internal static class DvnTrainer
     }
 
     /// <summary>
-    /// One optimizer step on one batch of <paramref name="task"/>: the weighted sum of the given levels' losses.
-    /// When that sum is not finite, no step is taken and <see cref="BatchResult.IsFinite"/> is false.
+    /// One optimizer step on one batch of <paramref name="task"/>: the batch objective of the given levels.
+    /// When a level's loss is not finite, no step is taken and <see cref="BatchResult.IsFinite"/> is false.
     /// </summary>
     public static BatchResult TrainBatch(DvnNetwork network, optim.Optimizer optimizer, Tensor features, Tensor labels,
-        int task, IReadOnlyList<int> levels, IReadOnlyList<double> weights)
+        int task, BatchObjective objective)
     {
         using var scope = NewDisposeScope();
         // Gradients set to none, not zero: Adam then skips the heads and normalizations of the other tasks and levels
         // instead of moving them on with their old momentum.
         network.zero_grad(set_to_none: true);
-        Tensor? total = null;
-        var losses = new Tensor[levels.Count];
-        var correct = new Tensor[levels.Count];
-        for (int i = 0; i < levels.Count; i++)
-        {
-            var logits = network.Forward(features, task, levels[i]);
-            losses[i] = nn.functional.cross_entropy(logits, labels);
-            correct[i] = logits.argmax(1).eq(labels).sum();
-            var weighted = losses[i] * weights[levels[i] - 1];
-            total = total is null ? weighted : total + weighted;
-        }
-        var result = new BatchResult(losses.Select(l => (double)l.item<float>()).ToArray(), correct.Select(c => c.item<long>()).ToArray());
+        var (total, crossEntropies, correct) = objective.Evaluate(network, features, labels, task);
+        var result = new BatchResult(crossEntropies.Select(l => (double)l.item<float>()).ToArray(), correct.Select(c => c.item<long>()).ToArray());
         if (result.IsFinite)
         {
-            total!.backward();
+            total.backward();
             optimizer.step();
         }
         return result;
     }
 
-    /// <summary>The loss and the number of correct predictions of every trained level on one batch.</summary>
+    /// <summary>The cross-entropy and the number of correct predictions of every trained level on one batch.</summary>
     public sealed record BatchResult(double[] Losses, long[] Correct)
     {
         public bool IsFinite => Losses.All(double.IsFinite);
@@ -119,7 +114,7 @@ internal static class DvnTrainer
         return new DvnEpochReport(epoch, settings.Epochs, elapsed, levels);
     }
 
-    private static IReadOnlyList<int> CheckArguments(DvnNetwork network, IReadOnlyList<TaskData> tasks,
+    private static BatchObjective CheckArguments(DvnNetwork network, IReadOnlyList<TaskData> tasks,
         DvnTrainingSettings settings, IReadOnlyList<TaskData>? validation)
     {
         if (tasks.Count != network.NumberOfTasks)
@@ -144,12 +139,18 @@ internal static class DvnTrainer
             throw new ArgumentOutOfRangeException(nameof(settings), $"The learning rate must be a positive number; got {settings.LearningRate}.");
         if (!(settings.WeightDecay >= 0) || !double.IsFinite(settings.WeightDecay))
             throw new ArgumentOutOfRangeException(nameof(settings), $"The weight decay must be zero or positive; got {settings.WeightDecay}.");
+        if (!(settings.Distillation is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(settings), $"The distillation weight must be within [0, 1]; got {settings.Distillation}.");
         var levels = settings.Levels ?? Enumerable.Range(1, network.NumberOfLevels).ToArray();
         if (levels.Count == 0 || levels.Any(j => j < 1 || j > network.NumberOfLevels))
             throw new ArgumentOutOfRangeException(nameof(settings), $"Levels to train must be within 1..{network.NumberOfLevels}.");
-        if (settings.LevelWeights is not null && settings.LevelWeights.Count != network.NumberOfLevels)
-            throw new ArgumentException($"{settings.LevelWeights.Count} level weights for {network.NumberOfLevels} levels.", nameof(settings));
-        return levels;
+        var weights = settings.LevelWeights ?? Enumerable.Repeat(1.0, network.NumberOfLevels).ToArray();
+        if (weights.Count != network.NumberOfLevels)
+            throw new ArgumentException($"{weights.Count} level weights for {network.NumberOfLevels} levels.", nameof(settings));
+        if (weights.Any(w => !(w >= 0) || !double.IsFinite(w)) || weights.All(w => w == 0))
+            throw new ArgumentOutOfRangeException(nameof(settings),
+                $"Level weights must be finite, zero or positive, and not all zero; got {string.Join(", ", weights)}.");
+        return new BatchObjective(levels, weights, settings.Distillation);
     }
 
     /// <summary>Running sums of loss, correct predictions and rows for every (task, level) within an epoch.</summary>

@@ -21,36 +21,62 @@ public sealed class UnitAllocationTests
     }
 
     [TestMethod]
-    public void LevelsAreNestedContiguousFromHomeUnitToAllUnitsForManyShapes()
+    public void EveryShapeUpToEightMatchesASortBasedReferenceOfTheRule()
     {
-        int checkedShapes = 0;
-        for (int tasks = 1; tasks <= 7; tasks++)
-            for (int units = 1; units <= 9; units++)
+        int checkedLevels = 0;
+        for (int tasks = 1; tasks <= 8; tasks++)
+            for (int units = 1; units <= 8; units++)
                 for (int levels = 1; levels <= units; levels++)
                 {
-                    var allocation = new UnitAllocation(tasks, units, levels);
-                    for (int t = 1; t <= tasks; t++)
+                    // The identity order and, with several tasks, the reversed one (task t at position T + 1 - t).
+                    var orders = tasks == 1
+                        ? new[] { TaskOrder.Identity(1) }
+                        : new[] { TaskOrder.Identity(tasks), new TaskOrder(Enumerable.Range(1, tasks).Reverse().ToArray()) };
+                    foreach (var order in orders)
                     {
-                        int home = allocation.HomeUnit(t);
-                        Assert.IsTrue(home >= 1 && home <= units);
-                        var first = allocation.Units(t, 1);
-                        Assert.IsTrue(first.Contains(home), $"T={tasks} K={units} L={levels} task {t}: level 1 lacks home unit {home}");
-                        Assert.AreEqual((int)Math.Ceiling((double)units / levels), first.Count);
-                        var last = allocation.Units(t, levels);
-                        Assert.AreEqual(new UnitRange(1, units), last, $"T={tasks} K={units} L={levels} task {t}: top level is not all units");
-                        for (int j = 2; j <= levels; j++)
-                        {
-                            var lower = allocation.Units(t, j - 1);
-                            var upper = allocation.Units(t, j);
-                            Assert.IsTrue(upper.Contains(lower), $"level {j} of task {t} does not contain level {j - 1}");
-                            Assert.IsTrue(upper.Count > lower.Count, $"level {j} of task {t} adds no unit");
-                            var ids = upper.ToArray();
-                            CollectionAssert.AreEqual(Enumerable.Range(ids[0], ids.Length).ToArray(), ids, "not contiguous");
-                        }
+                        var allocation = new UnitAllocation(tasks, units, levels, order);
+                        for (int t = 1; t <= tasks; t++)
+                            for (int j = 1; j <= levels; j++)
+                            {
+                                var expected = Reference(tasks, units, levels, order.Position(t), j);
+                                CollectionAssert.AreEqual(expected, allocation.Units(t, j).ToArray(),
+                                    $"T={tasks} K={units} L={levels} order {order}, task {t} level {j}");
+                                checkedLevels++;
+                            }
                     }
-                    checkedShapes++;
                 }
-        Assert.AreEqual(7 * 45, checkedShapes);
+        Assert.IsTrue(checkedLevels > 5000, $"{checkedLevels} levels checked");
+    }
+
+    [TestMethod]
+    public void LevelSizesAreTheCeilingOfJKOverL()
+    {
+        var allocation = new UnitAllocation(numberOfTasks: 2, numberOfUnits: 5, numberOfLevels: 3);
+        CollectionAssert.AreEqual(new[] { 2, 4, 5 }, Enumerable.Range(1, 3).Select(allocation.UnitsAtLevel).ToArray());
+    }
+
+    [TestMethod]
+    public void ATaskOrderMovesEachTaskToTheHomeUnitOfItsPosition()
+    {
+        // Tasks 3, 1, 2 along the units: task 3 takes position 1's home unit and shares level 2 with task 1.
+        var allocation = new UnitAllocation(3, 3, 3, new TaskOrder(new[] { 3, 1, 2 }));
+        CollectionAssert.AreEqual(new[] { 2, 3, 1 }, Enumerable.Range(1, 3).Select(allocation.HomeUnit).ToArray());
+        Assert.AreEqual(new UnitRange(1, 2), allocation.Units(3, 2));
+        Assert.AreEqual(new UnitRange(1, 2), allocation.Units(1, 2));
+        Assert.AreEqual(new UnitRange(2, 3), allocation.Units(2, 2));
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new TaskOrder(new[] { 1, 3, 3 }));
+        StringAssert.Contains(error.Message, "each task 1..3 once; got 1, 3, 3");
+        Assert.ThrowsExactly<ArgumentException>(() => new UnitAllocation(2, 3, 3, TaskOrder.Identity(3)));
+    }
+
+    // Straight from the rule's wording: home unit floor((p-1)K/T)+1, units sorted by distance to it (ties toward the
+    // lower unit), the first ceil(jK/L) of them.
+    private static int[] Reference(int tasks, int units, int levels, int position, int level)
+    {
+        int home = (position - 1) * units / tasks + 1;
+        int count = (level * units + levels - 1) / levels;
+        return Enumerable.Range(1, units).OrderBy(u => Math.Abs(u - home)).ThenBy(u => u).Take(count).Order().ToArray();
     }
 
     [TestMethod]

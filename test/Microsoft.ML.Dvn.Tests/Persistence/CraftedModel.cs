@@ -24,6 +24,8 @@ internal sealed record CraftedModel
     public double WeightDecay { get; init; }
     public long Seed { get; init; } = 7;
     public long[] RowsPerTask { get; init; } = { 20, 30 };
+    /// <summary>Training fields written after rowsPerTask (the training methods; none: a file written before them).</summary>
+    public (string Name, Action<BinaryWriter> Value)[] TrainingMethods { get; init; } = Array.Empty<(string, Action<BinaryWriter>)>();
 
     public int Kind { get; init; }
     public int ImageHeight { get; init; }
@@ -35,6 +37,8 @@ internal sealed record CraftedModel
     public int Units { get; init; } = 2;
     public int Levels { get; init; } = 2;
     public int[] ClassCounts { get; init; } = { 2, 3 };
+    /// <summary>Format 2's architecture.unitOrder; null: the tasks in their order.</summary>
+    public int[]? UnitOrder { get; init; }
 
     public int LabelKeys { get; init; } = 5;
     public string[]? LabelValues { get; init; } = { "a0", "a1", "b0", "b1", "b2" };
@@ -107,10 +111,10 @@ internal sealed record CraftedModel
         using var writer = new BinaryWriter(stream);
         Section(writer, "columns", w => NamedFields(w, Columns.Select((name, i) => (ColumnFields[i], (Action<BinaryWriter>)(v => v.Write(name)))).ToArray()));
         Section(writer, "prediction", w => NamedFields(w, ("batchSize", v => v.Write(PredictionBatchSize)), ("device", v => v.Write(Device))));
-        Section(writer, "training", w => NamedFields(w,
+        Section(writer, "training", w => NamedFields(w, new (string, Action<BinaryWriter>)[] {
             ("numberOfEpochs", v => v.Write(Epochs)), ("batchSize", v => v.Write(TrainingBatchSize)),
-            ("learningRate", v => v.Write(LearningRate)), ("weightDecay", v => v.Write(WeightDecay)),
-            ("seed", v => v.Write(Seed)), ("rowsPerTask", v => List(v, "training.rowsPerTask", RowsPerTask, x => v.Write(x)))));
+            ("learningRate", v => v.Write(LearningRate)), ("weightDecay", v => v.Write(WeightDecay)), ("seed", v => v.Write(Seed)), ("rowsPerTask", v => List(v, "training.rowsPerTask", RowsPerTask, x => v.Write(x))) }
+                .Concat(TrainingMethods).ToArray()));
         Section(writer, "architecture", w =>
         {
             w.Write(Kind);
@@ -123,6 +127,8 @@ internal sealed record CraftedModel
             w.Write(Units);
             w.Write(Levels);
             List(w, "architecture.classCounts", ClassCounts, w.Write);
+            if (Version >= 2)
+                List(w, "architecture.unitOrder", UnitOrder ?? Enumerable.Range(1, ClassCounts.Length).ToArray(), w.Write);
         });
         Section(writer, "keys", w =>
         {

@@ -43,6 +43,9 @@ public sealed class HostileModelFileTests
         int count = 0;
         foreach (var (name, model, expected) in Cases())
         {
+            // Format 1 has no unit order and no training methods: those cases are format 2's alone.
+            if (format == 1 && (name.StartsWith("architecture.unitOrder", StringComparison.Ordinal) || name.EndsWith(" written", StringComparison.Ordinal)))
+                continue;
             count++;
             var crafted = name.StartsWith("version", StringComparison.Ordinal) ? model : model with { Version = format };
             var (error, time, managed, resident) = Measure(() => Read(crafted.File()));
@@ -212,6 +215,29 @@ public sealed class HostileModelFileTests
         cases.AddRange(Count("training.rowsPerTask"));
         cases.Add(("training.rowsPerTask = []", valid with { RowsPerTask = Array.Empty<long>() }, "training.rowsPerTask"));
         cases.Add(("training.rowsPerTask one past", valid with { RowsPerTask = new long[] { 20, 30, 40 } }, "training.rowsPerTask"));
+        (string, CraftedModel, string?) Method(string field, Action<BinaryWriter> value, string? expected) =>
+            ($"training.{field} written", valid with { TrainingMethods = new (string, Action<BinaryWriter>)[] { (field, value) } }, expected);
+        void Doubles(BinaryWriter w, params double[] values)
+        {
+            w.Write(values.Length);
+            foreach (double v in values)
+                w.Write(v);
+        }
+        cases.Add(Method("levelWeights", w => Doubles(w, 1, 0.5), null));
+        cases.Add(Method("levelWeights", w => Doubles(w), "training.levelWeights"));
+        cases.Add(Method("levelWeights", w => Doubles(w, 0, 0), "training.levelWeights"));
+        cases.Add(Method("levelWeights", w => Doubles(w, 1, double.NaN), "training.levelWeights[1]"));
+        cases.Add(Method("levelWeights", w => Doubles(w, -1, 1), "training.levelWeights[0]"));
+        cases.Add(Method("levelWeights", w => w.Write(int.MaxValue), "training.levelWeights"));
+        foreach (double v in new[] { 0, 1, -0.5, 1.5, double.NaN })
+            cases.Add(Method("distillationWeight", w => w.Write(v), v is 0 or 1 ? null : "training.distillationWeight"));
+        foreach (string field in new[] { "learningRateSchedule", "batchOrder", "taskOrder" })
+            foreach (int v in new[] { 1, 2, -1, int.MaxValue })
+                cases.Add(Method(field, w => w.Write(v), v == 1 ? null : $"training.{field}"));
+        foreach (var order in new[] { new[] { 2, 1 }, new[] { 1, 1 }, new[] { 1 }, new[] { 1, 3 }, new[] { 0, 1 } })
+            cases.Add(Method("tasksInUnitOrder", w => { w.Write(order.Length); foreach (int t in order) w.Write(t); },
+                order.SequenceEqual(new[] { 2, 1 }) ? null : "training.tasksInUnitOrder"));
+        cases.Add(Method("somethingNewer", w => w.Write(1), "training.somethingNewer"));
         foreach (long v in new[] { 0, -1, long.MaxValue })
             cases.Add(($"training.rowsPerTask[0] = {v}", valid with { RowsPerTask = new[] { v, 30 } }, v == long.MaxValue ? null : "training.rowsPerTask[0]"));
 
@@ -233,6 +259,11 @@ public sealed class HostileModelFileTests
         cases.AddRange(Count("architecture.classCounts"));
         cases.Add(("architecture.classCounts = []", valid with { ClassCounts = Array.Empty<int>() }, "architecture.classCounts"));
         cases.Add(("architecture.classCounts one past", valid with { ClassCounts = new[] { 2, 3, 1 } }, "tasks.servedKeys"));
+        cases.AddRange(Count("architecture.unitOrder"));
+        foreach (var order in new[] { new[] { 1, 1 }, new[] { 1 }, new[] { 3, 1 }, new[] { 0, 1 }, new[] { 1, 2, 3 } })
+            cases.Add(($"architecture.unitOrder = [{string.Join(", ", order)}]", valid with { UnitOrder = order }, "architecture.unitOrder"));
+        // A valid order that is not the one the levels' units were allocated by.
+        cases.Add(("architecture.unitOrder = [2, 1]", valid with { UnitOrder = new[] { 2, 1 } }, "tasks.levels"));
         cases.AddRange(Int("architecture.classCounts[0]", 3, v => valid with { ClassCounts = new[] { v, 3 } },
             v => v switch { int.MaxValue => "'architecture' declare a network of at least", 3 => "tasks.classes[0]", _ => "architecture.classCounts[0]" }));
 

@@ -27,7 +27,8 @@ public sealed class ModelCompatibilityTests
         var rows = new TrainedPipelineRows().Rows;
         var expected = JsonSerializer.Deserialize<Expected>(File.ReadAllText(expectedFile))!;
 
-        var actual = Predictions.Of(ml.Model.Load(model, out _).Transform(ml.Data.LoadFromEnumerable(rows)));
+        var loaded = ml.Model.Load(model, out _);
+        var actual = Predictions.Of(loaded.Transform(ml.Data.LoadFromEnumerable(rows)));
 
         CollectionAssert.AreEqual(expected.Labels, actual.Labels);
         CollectionAssert.AreEqual(expected.Levels, actual.Levels);
@@ -35,6 +36,9 @@ public sealed class ModelCompatibilityTests
         var (levels, counts) = FixtureLevels(rows);
         CollectionAssert.AreEqual(levels, actual.Levels, "levels the budget rule picks, from independently computed sizes");
         CollectionAssert.AreEqual(counts, actual.ParameterCounts, "independently computed parameter counts");
+        var dvn = MlNetTasks.DvnOf(loaded);
+        Assert.AreEqual(DvnTaskOrder.TaskKeys, dvn.Training.TaskOrder, "a model of format 1 has its tasks in key order");
+        CollectionAssert.AreEqual(new[] { 1.0, 1.0, 1.0 }, dvn.Training.LevelWeights.ToArray());
         for (int i = 0; i < rows.Count; i++)
             for (int k = 0; k < expected.Scores[i].Length; k++)
                 Assert.AreEqual(expected.Scores[i][k], actual.Scores[i][k], 1e-5, $"row {i}, score {k} (other CPUs may round the last bits differently)");

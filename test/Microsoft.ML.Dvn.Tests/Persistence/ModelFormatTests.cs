@@ -42,11 +42,18 @@ public sealed class ModelFormatTests
         var expected = NetworkFixtures.Snapshot(model.Network);
         foreach (var (name, value) in NetworkFixtures.Snapshot(read.Network))
             Assert.IsTrue(NetworkFixtures.Same(expected[name], value), name);
+        CollectionAssert.AreEqual(model.Network.Allocation.Order.TasksByPosition.ToArray(), read.Network.Allocation.Order.TasksByPosition.ToArray(), "tasks along the units");
+        var (trained, training) = (model.Training, read.Training);
+        CollectionAssert.AreEqual(trained.LevelWeights.ToArray(), training.LevelWeights.ToArray());
+        Assert.AreEqual((trained.DistillationWeight, trained.LearningRateSchedule, trained.BatchOrder, trained.TaskOrder),
+            (training.DistillationWeight, training.LearningRateSchedule, training.BatchOrder, training.TaskOrder));
+        CollectionAssert.AreEqual(trained.TasksInUnitOrder.ToArray(), training.TasksInUnitOrder.ToArray());
     }
 
     private static DvnModel Model(DvnArchitecture architecture, int inputSize, int[] classCounts, int units, int levels)
     {
-        var allocation = new UnitAllocation(classCounts.Length, units, levels);
+        // Tasks along the units in reverse key order, as a task order from measured affinity can place them.
+        var allocation = new UnitAllocation(classCounts.Length, units, levels, new TaskOrder(Enumerable.Range(1, classCounts.Length).Reverse().ToArray()));
         var network = new DvnNetwork(architecture, inputSize, classCounts, allocation, seed: 5);
         int labelKeys = classCounts.Sum();
         var served = classCounts.Select((count, t) => new ServedTask(t + 1,
@@ -55,7 +62,9 @@ public sealed class ModelFormatTests
             .ToArray();
         return new DvnModel(network, CPU, new DvnColumnNames("F", "L", "T", "B", "S", "P", "Lv", "N"),
             new KeyDomain(labelKeys, null), new KeyDomain(classCounts.Length, new KeyValues(NumberDataViewType.Int32, Enumerable.Range(10, classCounts.Length).ToArray())),
-            served, new PredictionSettings(4, DvnDevice.Auto), new DvnTrainingInfo(1, 2, 0.1, 0.5, -3, classCounts.Select(c => (long)c).ToArray()));
+            served, new PredictionSettings(4, DvnDevice.Auto), new DvnTrainingInfo(1, 2, 0.1, 0.5, -3, classCounts.Select(c => (long)c).ToArray(),
+                Enumerable.Range(1, levels).Select(j => 0.5 * j).ToArray(), 0.25, DvnLearningRateSchedule.Cosine, DvnBatchOrder.Proportional,
+                DvnTaskOrder.Affinity, Enumerable.Range(1, classCounts.Length).Reverse().ToArray()));
     }
 
     private static DvnModel Extracted(DvnModel model, int task, int level)

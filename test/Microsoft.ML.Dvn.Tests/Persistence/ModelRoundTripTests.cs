@@ -60,7 +60,10 @@ public sealed class ModelRoundTripTests
         for (int t = 1; t <= 3; t++)
             CollectionAssert.AreEqual(_trained.Dvn.GetLevels(t).Select(l => l.ParameterCount).ToArray(), dvn.GetLevels(t).Select(l => l.ParameterCount).ToArray());
         var options = MlNetTasks.Options(epochs: 8);
-        Assert.AreEqual(new DvnTrainingInfo(options.NumberOfEpochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.Seed!.Value, dvn.Training.RowsPerTask), dvn.Training);
+        Assert.AreEqual(new DvnTrainingInfo(options.NumberOfEpochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.Seed!.Value,
+            dvn.Training.RowsPerTask, dvn.Training.LevelWeights, options.DistillationWeight, options.LearningRateSchedule, options.BatchOrder,
+            options.TaskOrder, dvn.Training.TasksInUnitOrder), dvn.Training);
+        CollectionAssert.AreEqual(new[] { 1.0, 1.0, 1.0 }, dvn.Training.LevelWeights.ToArray());
         CollectionAssert.AreEqual(new long[] { 150, 150, 150 }, dvn.Training.RowsPerTask.ToArray());
     }
 

@@ -236,8 +236,15 @@ public sealed class DvnPipelineTests
             var levels = _dvn.GetLevels(t);
             CollectionAssert.AreEqual(new[] { 1, 2, 3 }, levels.Select(l => l.Level).ToArray());
             Assert.IsTrue(levels[0].ParameterCount < levels[1].ParameterCount && levels[1].ParameterCount < levels[2].ParameterCount);
-            Assert.IsTrue(levels[2].ParameterCount < _dvn.StoredParameterCount, $"top level {levels[2].ParameterCount}, stored {_dvn.StoredParameterCount}");
         }
+        // MLP 10-30-30 cut into units of 10, classes 3, 2 and 4: the shared weights, then what each (task, level) owns
+        // (batch norm: 4 numbers a channel in both hidden layers; head: weights and biases).
+        int[] classes = { 3, 2, 4 };
+        long Own(int task, int level) => 4 * (10 * level + 10 * level) + (10 * level + 1) * classes[task - 1];
+        const long shared = 10 * 30 + 30 * 30;
+        for (int t = 1; t <= 3; t++)
+            Assert.AreEqual(shared + Own(t, 3), _dvn.GetLevels(t)[2].ParameterCount, $"task {t}, top level");
+        Assert.AreEqual(shared + Enumerable.Range(1, 3).Sum(t => Enumerable.Range(1, 3).Sum(j => Own(t, j))), _dvn.StoredParameterCount);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => _dvn.GetLevels(4));
     }
 

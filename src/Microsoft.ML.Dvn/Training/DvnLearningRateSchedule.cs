@@ -1,0 +1,11 @@
+namespace Microsoft.ML.Dvn;
+
+/// <summary>How the learning rate changes over training.</summary>
+public enum DvnLearningRateSchedule
+{
+    /// <summary>The same learning rate for every step (the paper).</summary>
+    Constant,
+
+    /// <summary>Cosine decay from the learning rate at the first step towards 0 at the last (one half cosine over all steps).</summary>
+    Cosine,
+}
