@@ -1,8 +1,8 @@
 namespace Microsoft.ML.Dvn.Model;
 
-/// <summary>The names of the columns a DVN transformer reads and writes.</summary>
+/// <summary>The names of the columns a DVN transformer reads and writes; <see cref="Task"/> is null for a model trained without a task column.</summary>
 internal sealed record DvnColumnNames(
-    string Features, string Label, string Task, string MemoryBudget, string Score, string PredictedLabel, string Level, string ParameterCount)
+    string Features, string Label, string? Task, string MemoryBudget, string Score, string PredictedLabel, string Level, string ParameterCount)
 {
     public string[] Outputs => new[] { Score, PredictedLabel, Level, ParameterCount };
 }

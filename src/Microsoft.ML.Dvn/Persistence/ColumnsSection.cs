@@ -3,14 +3,19 @@ using Microsoft.ML.Dvn.Model;
 namespace Microsoft.ML.Dvn.Persistence;
 
 /// <summary>The columns section: the names of the columns the model reads and writes (named fields).</summary>
+/// <remarks>A model trained without a task column (single-task) has no <c>task</c> field.</remarks>
 internal static class ColumnsSection
 {
     public const string Name = "columns";
 
-    private static readonly string[] Fields = { "features", "label", "task", "memoryBudget", "score", "predictedLabel", "level", "parameterCount" };
+    private const string TaskField = "task";
+
+    private static readonly string[] Fields = { "features", "label", TaskField, "memoryBudget", "score", "predictedLabel", "level", "parameterCount" };
 
     public static void Write(BinaryWriter writer, DvnColumnNames columns) =>
-        writer.WriteFields(Fields.Zip(Values(columns), (field, name) => (field, (Action<BinaryWriter>)(w => w.Write(name)))).ToArray());
+        writer.WriteFields(Fields.Zip(Values(columns))
+            .Where(field => field.Second is not null)
+            .Select(field => (field.First, (Action<BinaryWriter>)(w => w.Write(field.Second!)))).ToArray());
 
     /// <summary>Format 1: the eight names in the order of <see cref="Fields"/>.</summary>
     public static FieldReader Format1(PayloadReader section) =>
@@ -20,17 +25,17 @@ internal static class ColumnsSection
     {
         var names = Fields.Select(field =>
         {
-            string name = fields.String(field);
-            InvalidModel.Require(!string.IsNullOrWhiteSpace(name), $"{Name}.{field}", $"'{name}'", "a column name");
+            string? name = field == TaskField ? fields.Get<string?>(field, (r, n) => r.String(n), () => null) : fields.String(field);
+            InvalidModel.Require(name is null || !string.IsNullOrWhiteSpace(name), $"{Name}.{field}", $"'{name}'", "a column name");
             return name;
         }).ToArray();
         fields.End();
-        var columns = new DvnColumnNames(names[0], names[1], names[2], names[3], names[4], names[5], names[6], names[7]);
+        var columns = new DvnColumnNames(names[0]!, names[1]!, names[2], names[3]!, names[4]!, names[5]!, names[6]!, names[7]!);
         InvalidModel.Require(columns.Outputs.Distinct().Count() == columns.Outputs.Length, $"{Name}.score, predictedLabel, level and parameterCount",
             string.Join(", ", columns.Outputs), "four different names");
         return columns;
     }
 
-    private static string[] Values(DvnColumnNames c) =>
+    private static string?[] Values(DvnColumnNames c) =>
         new[] { c.Features, c.Label, c.Task, c.MemoryBudget, c.Score, c.PredictedLabel, c.Level, c.ParameterCount };
 }

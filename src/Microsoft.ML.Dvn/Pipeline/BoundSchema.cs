@@ -17,8 +17,9 @@ internal sealed class BoundSchema
         Model = model;
         Input = input;
         Features = InputSchema.Features(input, model.Columns.Features, model.Network.InputSize);
-        Task = InputSchema.Key(input, model.Columns.Task, "task");
-        CheckTaskKeys(model, Task);
+        Task = InputSchema.Task(input, model.Columns.Task);
+        if (Task is DataViewSchema.Column task)
+            CheckTaskKeys(model, task);
         Budget = InputSchema.Budget(input, model.Columns.MemoryBudget);
         Output = BuildOutput(model, input);
     }
@@ -31,13 +32,14 @@ internal sealed class BoundSchema
 
     public DataViewSchema.Column Features { get; }
 
-    public DataViewSchema.Column Task { get; }
+    /// <summary>The task column; null for a model trained without one (every row is task 1).</summary>
+    public DataViewSchema.Column? Task { get; }
 
     public DataViewSchema.Column? Budget { get; }
 
     /// <summary>The input columns a prediction reads.</summary>
     public DataViewSchema.Column[] PredictionInputs =>
-        Budget is DataViewSchema.Column budget ? new[] { Features, Task, budget } : new[] { Features, Task };
+        new DataViewSchema.Column?[] { Features, Task, Budget }.OfType<DataViewSchema.Column>().ToArray();
 
     /// <summary>For an output column index: which new column (0..3), or -1 for a column passed through from the input.</summary>
     public int OutputOf(int index) => index >= Input.Count ? index - Input.Count : -1;

@@ -18,6 +18,10 @@ internal static class ColumnReaders
         throw new ArgumentOutOfRangeException(nameof(column), $"Key column '{column.Name}' has unsupported raw type {raw.Name}.");
     }
 
+    /// <summary>Reads a task column as its key value; without one (a single-task model), every row is task 1.</summary>
+    public static Func<ulong> Task(DataViewRow row, DataViewSchema.Column? column) =>
+        column is DataViewSchema.Column task ? Key(row, task) : () => 1;
+
     /// <summary>Reads a numeric column (Single, Double, Int32, Int64) as a double.</summary>
     public static Func<double> Number(DataViewRow row, DataViewSchema.Column column)
     {

@@ -41,13 +41,13 @@ public static class DvnCatalog
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="labelColumnName">The label: a key column holding every task's labels.</param>
     /// <param name="featureColumnName">The features: a known-size vector of Single.</param>
-    /// <param name="taskColumnName">The task of each row: a key column.</param>
+    /// <param name="taskColumnName">The task of each row: a key column; null for a single-task model (see <see cref="DvnEstimator.Options.TaskColumnName"/>).</param>
     /// <param name="memoryBudgetColumnName">The memory budget of each row in parameters (read at prediction time; optional there).</param>
     /// <param name="numberOfEpochs">Passes over the training rows of every task.</param>
     /// <param name="architecture">The backbone; null means the default MLP with two hidden layers of 240.</param>
     /// <param name="learningRate">Adam's learning rate.</param>
     public static DvnEstimator Dvn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", string taskColumnName = "Task",
+        string labelColumnName = "Label", string featureColumnName = "Features", string? taskColumnName = "Task",
         string memoryBudgetColumnName = "MemoryBudget", int numberOfEpochs = 10, DvnArchitecture? architecture = null,
         double learningRate = 0.001)
     {

@@ -14,8 +14,12 @@ public sealed partial class DvnEstimator
         /// </summary>
         public string LabelColumnName = "Label";
 
-        /// <summary>The task of each row: a key column whose key value t is task t (use MapValueToKey). Default "Task".</summary>
-        public string TaskColumnName = "Task";
+        /// <summary>
+        /// The task of each row: a key column whose key value t is task t (use MapValueToKey). Default "Task". Null for
+        /// a single-task model: every row is task 1 and prediction reads no task column; the default units are then 3
+        /// (at most the narrowest layer), so the one task still gets levels of growing size.
+        /// </summary>
+        public string? TaskColumnName = "Task";
 
         /// <summary>
         /// The memory budget of each row, in parameters: Single, Double, Int32 or Int64. Only read at prediction time,
@@ -36,7 +40,10 @@ public sealed partial class DvnEstimator
         /// <summary>Output: the parameters the row's prediction read (Int64). Default "ParameterCount".</summary>
         public string ParameterCountColumnName = "ParameterCount";
 
-        /// <summary>Units K every hidden layer is cut into; 0 (default) means one per task, as in the paper.</summary>
+        /// <summary>
+        /// Units K every hidden layer is cut into; 0 (default) means one per task, as in the paper, and 3 for a single
+        /// task (at most the narrowest layer's width), so that its default levels still grow in size.
+        /// </summary>
         public int NumberOfUnits;
 
         /// <summary>Levels L of every task's virtual network, 1..K; 0 (default) means as many as units, as in the paper.</summary>

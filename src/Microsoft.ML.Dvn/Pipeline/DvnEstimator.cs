@@ -16,14 +16,18 @@ namespace Microsoft.ML.Dvn;
 /// <c>mlContext.MulticlassClassification.Trainers.Dvn(...)</c>.
 /// </summary>
 /// <remarks>
-/// <para>Input columns: Features (known-size vector of Single), Label (key), Task (key: task t is key value t) and,
-/// at prediction time, MemoryBudget (Single, Double, Int32 or Int64, in parameters; optional).</para>
+/// <para>Input columns: Features (known-size vector of Single), Label (key), Task (key: task t is key value t; none
+/// for a single-task model, <see cref="Options.TaskColumnName"/> = null) and, at prediction time, MemoryBudget
+/// (Single, Double, Int32 or Int64, in parameters; optional).</para>
 /// <para>Training reads the data once through a cursor and keeps every row on the training device as tensors:
 /// 4 bytes a feature value plus 8 bytes a row (60,000 Fashion-MNIST images take 190 MB). All tasks and all their
 /// levels train jointly; progress is logged to the MLContext's log after every epoch.</para>
 /// </remarks>
 public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
 {
+    // Default units of a single task: three levels of a third, two thirds and all of every hidden width.
+    private const int SingleTaskUnits = 3;
+
     private readonly IHostEnvironment _env;
     private readonly Options _options;
 
@@ -68,7 +72,9 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
 
     private DvnNetwork BuildNetwork(IHost host, TrainingSet data, long seed, Device device)
     {
-        int units = _options.NumberOfUnits == 0 ? data.NumberOfTasks : _options.NumberOfUnits;
+        int units = _options.NumberOfUnits != 0 ? _options.NumberOfUnits
+            : data.NumberOfTasks > 1 ? data.NumberOfTasks
+            : Math.Min(SingleTaskUnits, _options.Architecture.NarrowestLayer);
         int levels = _options.NumberOfLevels == 0 ? units : _options.NumberOfLevels;
         if (_options.LevelWeights is { } weights && weights.Length != levels)
             throw new ArgumentOutOfRangeException(nameof(Options.LevelWeights),
@@ -157,11 +163,13 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         foreach (var (name, value) in new[]
                  {
                      (nameof(options.FeatureColumnName), options.FeatureColumnName), (nameof(options.LabelColumnName), options.LabelColumnName),
-                     (nameof(options.TaskColumnName), options.TaskColumnName), (nameof(options.MemoryBudgetColumnName), options.MemoryBudgetColumnName),
+                     (nameof(options.MemoryBudgetColumnName), options.MemoryBudgetColumnName),
                      (nameof(options.ScoreColumnName), options.ScoreColumnName), (nameof(options.PredictedLabelColumnName), options.PredictedLabelColumnName),
                      (nameof(options.LevelColumnName), options.LevelColumnName), (nameof(options.ParameterCountColumnName), options.ParameterCountColumnName),
                  })
             Require(!string.IsNullOrWhiteSpace(value), name, value, "a column name");
+        Require(options.TaskColumnName is null || !string.IsNullOrWhiteSpace(options.TaskColumnName), nameof(options.TaskColumnName),
+            $"'{options.TaskColumnName}'", "a column name, or null for a single-task model");
         Require(options.Architecture is not null, nameof(options.Architecture), null, "DvnArchitecture.Mlp(...) or DvnArchitecture.Cnn(...)");
         Require(options.NumberOfUnits >= 0, nameof(options.NumberOfUnits), options.NumberOfUnits, "0 (one per task) or more");
         Require(options.NumberOfLevels >= 0, nameof(options.NumberOfLevels), options.NumberOfLevels, "0 (as many as units) or more");

@@ -33,6 +33,10 @@ internal static class InputSchema
         return column;
     }
 
+    /// <summary>The task column: a key column; null when <paramref name="name"/> is null (a single-task model, every row task 1).</summary>
+    public static DataViewSchema.Column? Task(DataViewSchema schema, string? name) =>
+        name is null ? null : Key(schema, name, "task");
+
     /// <summary>The budget column, or null when the schema has none.</summary>
     public static DataViewSchema.Column? Budget(DataViewSchema schema, string name)
     {

@@ -19,9 +19,12 @@ internal static class OutputSchemaShape
         var label = Find(input, options.LabelColumnName, "label", "a key type (use MapValueToKey)");
         if (!label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
             throw Mismatch(options.LabelColumnName, "label", Describe(label), "a key type (use MapValueToKey)");
-        var task = Find(input, options.TaskColumnName, "task", "a key type (use MapValueToKey)");
-        if (!task.IsKey || task.Kind != SchemaShape.Column.VectorKind.Scalar)
-            throw Mismatch(options.TaskColumnName, "task", Describe(task), "a key type (use MapValueToKey)");
+        if (options.TaskColumnName is string taskName)
+        {
+            var task = Find(input, taskName, "task", "a key type (use MapValueToKey)");
+            if (!task.IsKey || task.Kind != SchemaShape.Column.VectorKind.Scalar)
+                throw Mismatch(taskName, "task", Describe(task), "a key type (use MapValueToKey)");
+        }
         if (input.TryFindColumn(options.MemoryBudgetColumnName, out var budget)
             && (budget.Kind != SchemaShape.Column.VectorKind.Scalar || budget.IsKey || !InputSchema.BudgetTypes.Contains(budget.ItemType)))
             throw Mismatch(options.MemoryBudgetColumnName, "memory budget", Describe(budget), "Single, Double, Int32 or Int64");

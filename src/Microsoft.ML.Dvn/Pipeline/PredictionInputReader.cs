@@ -12,7 +12,7 @@ internal sealed class PredictionInputReader
     public PredictionInputReader(BoundSchema bound, DataViewRow row)
     {
         _features = ColumnReaders.Features(row, bound.Features);
-        _task = ColumnReaders.Key(row, bound.Task);
+        _task = ColumnReaders.Task(row, bound.Task);
         _budget = bound.Budget is DataViewSchema.Column budget ? ColumnReaders.Number(row, budget) : null;
     }
 

@@ -32,16 +32,16 @@ internal sealed class TaskRows
 
     /// <summary>
     /// Reads every row. A task key outside 1..<paramref name="numberOfTasks"/>, a missing label key or a non-finite
-    /// feature fails with a message naming the column, the row and the value.
+    /// feature fails with a message naming the column, the row and the value. Without a task column every row is task 1.
     /// </summary>
-    public static TaskRows Read(IDataView data, DataViewSchema.Column features, DataViewSchema.Column task,
+    public static TaskRows Read(IDataView data, DataViewSchema.Column features, DataViewSchema.Column? task,
         DataViewSchema.Column label, int numberOfTasks)
     {
         int length = ((VectorDataViewType)features.Type).Size;
         var rows = new TaskRows(numberOfTasks, length);
-        using var cursor = data.GetRowCursor(new[] { features, task, label });
+        using var cursor = data.GetRowCursor(task is DataViewSchema.Column t0 ? new[] { features, t0, label } : new[] { features, label });
         var readFeatures = ColumnReaders.Features(cursor, features);
-        var readTask = ColumnReaders.Key(cursor, task);
+        var readTask = ColumnReaders.Task(cursor, task);
         var readLabel = ColumnReaders.Key(cursor, label);
         var buffer = new float[length];
         long row = -1;
@@ -51,8 +51,8 @@ internal sealed class TaskRows
             ulong t = readTask();
             if (t == 0 || t > (ulong)numberOfTasks)
                 throw new InvalidOperationException(t == 0
-                    ? $"Column '{task.Name}', row {row}: the task key is missing (0). Every row needs a task."
-                    : $"Column '{task.Name}', row {row}: task key {t}, but the model knows tasks 1..{numberOfTasks}.");
+                    ? $"Column '{task?.Name}', row {row}: the task key is missing (0). Every row needs a task."
+                    : $"Column '{task?.Name}', row {row}: task key {t}, but the model knows tasks 1..{numberOfTasks}.");
             ulong y = readLabel();
             if (y == 0)
                 throw new InvalidOperationException(

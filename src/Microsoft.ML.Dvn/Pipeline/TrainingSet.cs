@@ -38,10 +38,10 @@ internal sealed class TrainingSet
         var schema = training.Schema;
         var features = InputSchema.Features(schema, options.FeatureColumnName, options.Architecture.RequiredFeatureLength);
         var label = InputSchema.Key(schema, options.LabelColumnName, "label");
-        var task = InputSchema.Key(schema, options.TaskColumnName, "task");
-        var tasks = new KeyDomain(InputSchema.KeyCount(task), KeyValues.Of(task));
+        var task = InputSchema.Task(schema, options.TaskColumnName);
+        var tasks = task is DataViewSchema.Column column ? new KeyDomain(InputSchema.KeyCount(column), KeyValues.Of(column)) : new KeyDomain(1, null);
         var rows = TaskRows.Read(training, features, task, label, tasks.Count);
-        CheckEveryTaskHasRows(rows, tasks, task.Name);
+        CheckEveryTaskHasRows(rows, tasks, task?.Name);
 
         TaskRows? validationRows = null;
         if (validation is not null)
@@ -49,7 +49,7 @@ internal sealed class TrainingSet
             var validationSchema = validation.Schema;
             validationRows = TaskRows.Read(validation,
                 InputSchema.Features(validationSchema, options.FeatureColumnName, rows.FeatureLength),
-                InputSchema.Key(validationSchema, options.TaskColumnName, "task"),
+                InputSchema.Task(validationSchema, options.TaskColumnName),
                 InputSchema.Key(validationSchema, options.LabelColumnName, "label"), tasks.Count);
         }
         var classes = Enumerable.Range(1, tasks.Count)
@@ -74,7 +74,7 @@ internal sealed class TrainingSet
                 tensor(labels).to(device));
         }).ToArray();
 
-    private static void CheckEveryTaskHasRows(TaskRows rows, KeyDomain tasks, string taskColumn)
+    private static void CheckEveryTaskHasRows(TaskRows rows, KeyDomain tasks, string? taskColumn)
     {
         var empty = Enumerable.Range(1, rows.NumberOfTasks).Where(t => rows.RowCount(t) == 0).ToArray();
         if (empty.Length == rows.NumberOfTasks)

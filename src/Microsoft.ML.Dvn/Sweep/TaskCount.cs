@@ -8,8 +8,12 @@ namespace Microsoft.ML.Dvn.Sweep;
 /// </summary>
 internal static class TaskCount
 {
-    public static int Of(IDataView data, string taskColumnName)
+    /// <param name="data">The sweep's data.</param>
+    /// <param name="taskColumnName">The task column; null for single-task data (one task).</param>
+    public static int Of(IDataView data, string? taskColumnName)
     {
+        if (taskColumnName is null)
+            return 1;
         var column = data.Schema.GetColumnOrNull(taskColumnName) ?? throw new ArgumentOutOfRangeException(nameof(data),
             $"The sweep's data has no task column '{taskColumnName}' (DvnSearchSpace.BaseOptions.TaskColumnName). " +
             $"Columns present: {string.Join(", ", data.Schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
