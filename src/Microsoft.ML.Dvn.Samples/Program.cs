@@ -31,6 +31,9 @@ try
         case "soak":
             SoakCommand.Run(Arguments.Parse(command, options));
             break;
+        case "stream":
+            StreamCommand.Run(Arguments.Parse(command, options, "evaluate"));
+            break;
         case "help" or "-h" or "--help":
             PrintUsage(Console.Out);
             break;
@@ -53,4 +56,4 @@ catch (MissingDataException e)
 
 static void PrintUsage(TextWriter writer) => writer.WriteLine(
     "Deep Virtual Networks in ML.NET: samples. Commands (no command means 'train'):\n" +
-    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}\n  {SweepCommand.Usage}\n  {SoakCommand.Usage}");
+    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}\n  {SweepCommand.Usage}\n  {SoakCommand.Usage}\n  {StreamCommand.Usage}");

@@ -9,11 +9,16 @@ internal static class ResidentMemory
     public static bool IsAvailable => File.Exists(Status);
 
     /// <summary>VmRSS in bytes.</summary>
-    public static long Bytes()
+    public static long Bytes() => Field("VmRSS");
+
+    /// <summary>VmHWM in bytes: the peak resident set size of the process so far.</summary>
+    public static long PeakBytes() => Field("VmHWM");
+
+    private static long Field(string name)
     {
-        string line = File.ReadLines(Status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-                      ?? throw new InvalidOperationException($"{Status} has no VmRSS line.");
+        string line = File.ReadLines(Status).FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))
+                      ?? throw new InvalidOperationException($"{Status} has no {name} line.");
         // "VmRSS:     123456 kB"
-        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        return long.Parse(line[(name.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 }

@@ -91,6 +91,29 @@ public sealed partial class DvnEstimator
         /// <summary>How the tasks' batches follow each other within an epoch. Default <see cref="DvnBatchOrder.RoundRobin"/>.</summary>
         public DvnBatchOrder BatchOrder = DvnBatchOrder.RoundRobin;
 
+        /// <summary>
+        /// How Fit reads the training rows: <see cref="DvnTrainingData.Cached"/> (default) into memory once, or
+        /// <see cref="DvnTrainingData.Streamed"/> from the IDataView every epoch, in flat memory, for data larger than
+        /// memory. Both train the same kind of model. Streamed needs an IDataView that can be read more than once (a
+        /// file-backed or in-memory one, not a one-pass stream) and does not work with <see cref="DvnTaskOrder.Affinity"/>.
+        /// </summary>
+        /// <example>
+        /// <code>
+        /// var data = mlContext.Data.LoadFromBinary("train.idv");
+        /// var options = new DvnEstimator.Options { TrainingData = DvnTrainingData.Streamed };
+        /// </code>
+        /// </example>
+        public DvnTrainingData TrainingData = DvnTrainingData.Cached;
+
+        /// <summary>
+        /// With <see cref="DvnTrainingData.Streamed"/>: the rows held for shuffling, at most, shared among the tasks in
+        /// proportion to their rows (at least one a task). A row comes out of the shuffle within about this many rows of
+        /// its task from where it was stored, so data stored sorted (by class, say) needs a buffer that spans the sorted
+        /// runs, or a shuffle when it is written. Memory: 4 bytes a feature value a row (16,384 rows of 784 values take
+        /// 51 MB). Default 16,384.
+        /// </summary>
+        public int ShuffleBufferRows = 16_384;
+
         /// <summary>Fixes initial weights and row order; null (default) takes the MLContext's seed, or a random one if it has none.</summary>
         public int? Seed;
 
@@ -109,7 +132,8 @@ public sealed partial class DvnEstimator
 
         /// <summary>
         /// Optional rows with the same columns as the training data: after every epoch, the accuracy of every
-        /// (task, level) on them is logged and passed to <see cref="EpochCompleted"/>.
+        /// (task, level) on them is logged and passed to <see cref="EpochCompleted"/>. Read into memory once, also when
+        /// the training rows are <see cref="DvnTrainingData.Streamed"/>: keep it small.
         /// </summary>
         public IDataView? ValidationSet;
 

@@ -19,9 +19,11 @@ namespace Microsoft.ML.Dvn;
 /// <para>Input columns: Features (known-size vector of Single), Label (key), Task (key: task t is key value t; none
 /// for a single-task model, <see cref="Options.TaskColumnName"/> = null) and, at prediction time, MemoryBudget
 /// (Single, Double, Int32 or Int64, in parameters; optional).</para>
-/// <para>Training reads the data once through a cursor and keeps every row on the training device as tensors:
-/// 4 bytes a feature value plus 8 bytes a row (60,000 Fashion-MNIST images take 190 MB). All tasks and all their
-/// levels train jointly; progress is logged to the MLContext's log after every epoch.</para>
+/// <para>By default training reads the data once through a cursor and keeps every row on the training device as
+/// tensors: 4 bytes a feature value plus 8 bytes a row (60,000 Fashion-MNIST images take 190 MB). For data larger than
+/// memory, <see cref="Options.TrainingData"/> = <see cref="DvnTrainingData.Streamed"/> reads the rows again every epoch
+/// through cursors, shuffled in a bounded buffer. All tasks and all their levels train jointly; progress is logged to
+/// the MLContext's log after every epoch.</para>
 /// </remarks>
 public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
 {
@@ -43,7 +45,9 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var host = _env.Register("Dvn");
         DvnRuntime.InitializeAndLog(host, _options.NumberOfThreads);
-        var data = TrainingSet.Read(input, _options.ValidationSet, _options);
+        TrainingSet data;
+        using (var cancellation = new HostCancellation(host, _options.Cancellation))
+            data = TrainingSet.Read(input, _options.ValidationSet, _options, cancellation.Token);
         long seed = _options.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? host.Rand.Next();
         var device = TorchDevices.Resolve(_options.Device, _options.GpuDeviceId, _env, TorchDevices.WarningsTo(host));
         var network = BuildNetwork(host, data, seed, device);
@@ -80,7 +84,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
             throw new ArgumentOutOfRangeException(nameof(Options.LevelWeights),
                 $"DvnEstimator.Options.LevelWeights has {weights.Length} values ({string.Join(", ", weights)}); the network has {levels} levels, one weight each.");
         var order = _options.TaskOrder == DvnTaskOrder.Affinity ? MeasuredTaskOrder(host, data, units, levels, seed, device) : null;
-        return new DvnNetwork(_options.Architecture, data.Rows.FeatureLength, data.Classes.Select(c => c.Length).ToArray(),
+        return new DvnNetwork(_options.Architecture, data.FeatureLength, data.Classes.Select(c => c.Length).ToArray(),
             new UnitAllocation(data.NumberOfTasks, units, levels, order), seed);
     }
 
@@ -115,15 +119,17 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         using var channel = host.Start("Training");
         channel.Info($"DVN: {data.NumberOfTasks} tasks, {network.Allocation.NumberOfUnits} units, {network.NumberOfLevels} levels, " +
                      $"{o.Architecture}, {network.StoredParameterCount:N0} stored parameters, seed {seed}, device {device.type}, " +
-                     $"{Enumerable.Range(1, data.NumberOfTasks).Sum(data.Rows.RowCount):N0} rows.");
-        var tasks = data.TrainingTensors(device);
+                     $"{data.RowCounts.Sum():N0} rows, {o.TrainingData.ToString().ToLowerInvariant()}.");
+        bool streamed = o.TrainingData == DvnTrainingData.Streamed;
+        var tasks = streamed ? Array.Empty<TaskData>() : data.TrainingTensors(device);
+        IBatchSource batches = streamed ? data.StreamedBatches(device, o.ShuffleBufferRows) : new CachedBatches(tasks);
         var validation = data.ValidationTensors(device);
         try
         {
             var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
                 LevelWeights: o.LevelWeights, Distillation: o.DistillationWeight, Schedule: o.LearningRateSchedule, BatchOrder: o.BatchOrder);
             using var cancellation = new HostCancellation(host, o.Cancellation);
-            DvnTrainer.Train(network, tasks, settings, validation, report =>
+            DvnTrainer.Train(network, batches, settings, validation, report =>
             {
                 channel.Info(ProgressText.Describe(report));
                 o.EpochCompleted?.Invoke(report);
@@ -145,7 +151,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var columns = new DvnColumnNames(o.FeatureColumnName, o.LabelColumnName, o.TaskColumnName, o.MemoryBudgetColumnName,
             o.ScoreColumnName, o.PredictedLabelColumnName, o.LevelColumnName, o.ParameterCountColumnName);
         var training = new DvnTrainingInfo(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
-            Enumerable.Range(1, data.NumberOfTasks).Select(t => (long)data.Rows.RowCount(t)).ToArray(),
+            data.RowCounts.ToArray(),
             o.LevelWeights?.ToArray() ?? Enumerable.Repeat(1.0, network.NumberOfLevels).ToArray(), o.DistillationWeight,
             o.LearningRateSchedule, o.BatchOrder, o.TaskOrder, network.Allocation.Order.TasksByPosition.ToArray());
         return new DvnModel(network, device, columns, data.Labels, data.Tasks, served,
@@ -184,6 +190,11 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         Require(Enum.IsDefined(options.TaskOrder), nameof(options.TaskOrder), options.TaskOrder, "TaskKeys or Affinity");
         Require(Enum.IsDefined(options.LearningRateSchedule), nameof(options.LearningRateSchedule), options.LearningRateSchedule, "Constant or Cosine");
         Require(Enum.IsDefined(options.BatchOrder), nameof(options.BatchOrder), options.BatchOrder, "RoundRobin or Proportional");
+        Require(Enum.IsDefined(options.TrainingData), nameof(options.TrainingData), options.TrainingData, "Cached or Streamed");
+        Require(options.ShuffleBufferRows >= 1, nameof(options.ShuffleBufferRows), options.ShuffleBufferRows, "at least 1");
+        // The affinity measurement orders every row of a task by a hash of its features: it needs them all in memory.
+        Require(options.TaskOrder != DvnTaskOrder.Affinity || options.TrainingData == DvnTrainingData.Cached, nameof(options.TaskOrder),
+            options.TaskOrder, "TaskKeys with TrainingData Streamed (Affinity reads every row into memory)");
         Require(options.PredictionBatchSize >= 1, nameof(options.PredictionBatchSize), options.PredictionBatchSize, "at least 1");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
         Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");

@@ -31,8 +31,9 @@ internal sealed class TaskRows
     public IReadOnlyList<ulong> Labels(int task) => _labels[task - 1];
 
     /// <summary>
-    /// Reads every row. A task key outside 1..<paramref name="numberOfTasks"/>, a missing label key or a non-finite
-    /// feature fails with a message naming the column, the row and the value. Without a task column every row is task 1.
+    /// Reads every row. A task key outside 1..<paramref name="numberOfTasks"/>, a missing label key
+    /// (<see cref="TaskLabelKeys"/>) or a non-finite feature fails with a message naming the column, the row and the value.
+    /// Without a task column every row is task 1.
     /// </summary>
     public static TaskRows Read(IDataView data, DataViewSchema.Column features, DataViewSchema.Column? task,
         DataViewSchema.Column label, int numberOfTasks)
@@ -41,23 +42,14 @@ internal sealed class TaskRows
         var rows = new TaskRows(numberOfTasks, length);
         using var cursor = data.GetRowCursor(task is DataViewSchema.Column t0 ? new[] { features, t0, label } : new[] { features, label });
         var readFeatures = ColumnReaders.Features(cursor, features);
-        var readTask = ColumnReaders.Task(cursor, task);
-        var readLabel = ColumnReaders.Key(cursor, label);
+        var keys = new TaskLabelKeys(cursor, task, label, numberOfTasks);
         var buffer = new float[length];
         long row = -1;
         while (cursor.MoveNext())
         {
             row++;
-            ulong t = readTask();
-            if (t == 0 || t > (ulong)numberOfTasks)
-                throw new InvalidOperationException(t == 0
-                    ? $"Column '{task?.Name}', row {row}: the task key is missing (0). Every row needs a task."
-                    : $"Column '{task?.Name}', row {row}: task key {t}, but the model knows tasks 1..{numberOfTasks}.");
-            ulong y = readLabel();
-            if (y == 0)
-                throw new InvalidOperationException(
-                    $"Column '{label.Name}', row {row}: the label key is missing (0), a value MapValueToKey did not know. " +
-                    "Every training row needs a label; filter such rows out first.");
+            int t = keys.Task(row);
+            ulong y = keys.Label(row);
             readFeatures(buffer, row);
             ColumnReaders.CheckFinite(buffer, features.Name, row);
             rows._features[t - 1].AddRange(buffer);

@@ -18,13 +18,19 @@ internal static class BatchSchedule
     public static List<Batch> Shuffle(IReadOnlyList<long> rowCounts, int batchSize, Generator generator, DvnBatchOrder order)
     {
         var perTask = rowCounts.Select(rows => Cut(randperm(rows, generator: generator), batchSize)).ToList();
-        return order switch
-        {
-            DvnBatchOrder.RoundRobin => RoundRobin(perTask),
-            DvnBatchOrder.Proportional => Proportional(perTask),
-            _ => throw new ArgumentOutOfRangeException(nameof(order), order, "Expected RoundRobin or Proportional."),
-        };
+        return Arrange(perTask, order).Select(b => new Batch(b.Task, b.Number, b.Item)).ToList();
     }
+
+    /// <summary>
+    /// The tasks' batches (anything that stands for a batch: row indices, a size) in one sequence, in
+    /// <paramref name="order"/>: task t's batches at index t-1, each with its task and number (both 1-based).
+    /// </summary>
+    public static List<(int Task, int Number, T Item)> Arrange<T>(List<List<T>> perTask, DvnBatchOrder order) => order switch
+    {
+        DvnBatchOrder.RoundRobin => RoundRobin(perTask),
+        DvnBatchOrder.Proportional => Proportional(perTask),
+        _ => throw new ArgumentOutOfRangeException(nameof(order), order, "Expected RoundRobin or Proportional."),
+    };
 
     /// <summary>The batches of one epoch; the same for every epoch.</summary>
     public static int CountPerEpoch(IReadOnlyList<long> rowCounts, int batchSize) =>
@@ -36,36 +42,48 @@ internal static class BatchSchedule
     /// </summary>
     public static List<Tensor> Cut(Tensor order, int batchSize)
     {
-        long rows = order.shape[0];
         var batches = new List<Tensor>();
-        for (long start = 0; start < rows; start += batchSize)
+        long start = 0;
+        foreach (long length in Sizes(order.shape[0], batchSize))
         {
-            long length = Math.Min(batchSize, rows - start);
-            if (length == 1 && batches.Count > 0)
-                batches[^1] = order.narrow(0, start - batchSize, batchSize + 1);
-            else
-                batches.Add(order.narrow(0, start, length));
+            batches.Add(order.narrow(0, start, length));
+            start += length;
         }
         return batches;
     }
 
-    // Task 1's first batch, task 2's first batch, ...; then the second batches, and so on.
-    private static List<Batch> RoundRobin(List<List<Tensor>> perTask)
+    /// <summary>The sizes of the consecutive batches <see cref="Cut"/> cuts <paramref name="rows"/> rows into.</summary>
+    public static List<long> Sizes(long rows, int batchSize)
     {
-        var schedule = new List<Batch>();
+        var sizes = new List<long>();
+        for (long start = 0; start < rows; start += batchSize)
+        {
+            long length = Math.Min(batchSize, rows - start);
+            if (length == 1 && sizes.Count > 0)
+                sizes[^1] += 1;
+            else
+                sizes.Add(length);
+        }
+        return sizes;
+    }
+
+    // Task 1's first batch, task 2's first batch, ...; then the second batches, and so on.
+    private static List<(int Task, int Number, T Item)> RoundRobin<T>(List<List<T>> perTask)
+    {
+        var schedule = new List<(int, int, T)>();
         int rounds = perTask.Max(b => b.Count);
         for (int round = 0; round < rounds; round++)
             for (int task = 0; task < perTask.Count; task++)
                 if (round < perTask[task].Count)
-                    schedule.Add(new Batch(task + 1, round + 1, perTask[task][round]));
+                    schedule.Add((task + 1, round + 1, perTask[task][round]));
         return schedule;
     }
 
     // Batch b of a task with n batches sits at (b - 1/2) / n of the epoch; ties go to the lower task. Compared exactly
     // in integers: (2b - 1) / 2n against (2c - 1) / 2m.
-    private static List<Batch> Proportional(List<List<Tensor>> perTask)
+    private static List<(int Task, int Number, T Item)> Proportional<T>(List<List<T>> perTask)
     {
-        var all = perTask.SelectMany((batches, t) => batches.Select((rows, i) => new Batch(t + 1, i + 1, rows))).ToList();
+        var all = perTask.SelectMany((batches, t) => batches.Select((item, i) => (Task: t + 1, Number: i + 1, Item: item))).ToList();
         all.Sort((a, b) =>
         {
             long left = (2L * a.Number - 1) * perTask[b.Task - 1].Count, right = (2L * b.Number - 1) * perTask[a.Task - 1].Count;

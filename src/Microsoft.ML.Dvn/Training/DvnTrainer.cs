@@ -17,18 +17,18 @@ internal static class DvnTrainer
 {
     /// <summary>Trains <paramref name="network"/> in place on the device its tensors and the task data live on.</summary>
     /// <param name="network">The network to train; left in inference mode.</param>
-    /// <param name="tasks">The rows of every task, task t at index t-1.</param>
+    /// <param name="batches">The rows of every task, cached or streamed.</param>
     /// <param name="settings">Epochs, batch size, optimizer settings, seed, loss and schedules.</param>
     /// <param name="validation">Optional rows of every task, for per-epoch validation accuracy.</param>
     /// <param name="progress">Called after every epoch.</param>
     /// <param name="cancellation">Checked before every batch.</param>
     /// <exception cref="DvnNumericException">A loss became NaN or infinite.</exception>
-    public static void Train(DvnNetwork network, IReadOnlyList<TaskData> tasks, DvnTrainingSettings settings,
+    public static void Train(DvnNetwork network, IBatchSource batches, DvnTrainingSettings settings,
         IReadOnlyList<TaskData>? validation, Action<DvnEpochReport>? progress, CancellationToken cancellation)
     {
-        var objective = CheckArguments(network, tasks, settings, validation);
-        var rowCounts = tasks.Select(t => t.RowCount).ToArray();
-        long steps = (long)settings.Epochs * BatchSchedule.CountPerEpoch(rowCounts, settings.BatchSize), step = 0;
+        var objective = CheckArguments(network, batches, settings, validation);
+        var allTasks = Enumerable.Range(1, network.NumberOfTasks).ToArray();
+        long steps = (long)settings.Epochs * BatchSchedule.CountPerEpoch(batches.RowCounts, settings.BatchSize), step = 0;
         var clock = Stopwatch.StartNew();
 
         using var optimizer = optim.Adam(network.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
@@ -39,28 +39,23 @@ internal static class DvnTrainer
             for (int epoch = 1; epoch <= settings.Epochs; epoch++)
             {
                 var statistics = new EpochStatistics(network.NumberOfTasks, network.NumberOfLevels);
-                using (var epochScope = NewDisposeScope())
-                {
-                    foreach (var batch in BatchSchedule.Shuffle(rowCounts, settings.BatchSize, generator, settings.BatchOrder))
+                foreach (var batch in batches.Pass(allTasks, settings.BatchSize, settings.BatchOrder, generator))
+                    using (batch)
                     {
                         cancellation.ThrowIfCancellationRequested();
                         using var scope = NewDisposeScope();
                         double learningRate = LearningRates.At(settings.Schedule, settings.LearningRate, step++, steps);
                         foreach (var group in optimizer.ParamGroups)
                             group.LearningRate = learningRate;
-                        var data = tasks[batch.Task - 1];
-                        var rows = batch.Rows.to(data.Features.device);
-                        var result = TrainBatch(network, optimizer, data.Features.index_select(0, rows),
-                            data.Labels.index_select(0, rows), batch.Task, objective);
+                        var result = TrainBatch(network, optimizer, batch.Rows.Features, batch.Rows.Labels, batch.Task, objective);
                         int bad = Array.FindIndex(result.Losses, l => !double.IsFinite(l));
                         if (bad >= 0)
                             throw new DvnNumericException(batch.Task, objective.Levels[bad], epoch, batch.Number, result.Losses[bad]);
                         for (int i = 0; i < objective.Levels.Count; i++)
-                            statistics.Add(batch.Task, objective.Levels[i], result.Losses[i] * rows.shape[0], result.Correct[i], rows.shape[0]);
+                            statistics.Add(batch.Task, objective.Levels[i], result.Losses[i] * batch.Rows.RowCount, result.Correct[i], batch.Rows.RowCount);
                     }
-                }
                 if (epoch == settings.Epochs)
-                    NormalizationCalibration.Run(network, tasks, settings.BatchSize, generator, cancellation);
+                    NormalizationCalibration.Run(network, batches, settings.BatchSize, generator, cancellation);
                 progress?.Invoke(Report(network, epoch, settings, clock.Elapsed, statistics, validation));
             }
         }
@@ -114,23 +109,21 @@ internal static class DvnTrainer
         return new DvnEpochReport(epoch, settings.Epochs, elapsed, levels);
     }
 
-    private static BatchObjective CheckArguments(DvnNetwork network, IReadOnlyList<TaskData> tasks,
+    private static BatchObjective CheckArguments(DvnNetwork network, IBatchSource batches,
         DvnTrainingSettings settings, IReadOnlyList<TaskData>? validation)
     {
-        if (tasks.Count != network.NumberOfTasks)
-            throw new ArgumentException($"The network has {network.NumberOfTasks} tasks but data for {tasks.Count} was given.", nameof(tasks));
+        var rowCounts = batches.RowCounts;
+        if (rowCounts.Count != network.NumberOfTasks)
+            throw new ArgumentException($"The network has {network.NumberOfTasks} tasks but data for {rowCounts.Count} was given.", nameof(batches));
         if (validation is not null && validation.Count != network.NumberOfTasks)
             throw new ArgumentException($"The network has {network.NumberOfTasks} tasks but validation data for {validation.Count} was given.", nameof(validation));
-        for (int t = 1; t <= tasks.Count; t++)
-        {
-            if (tasks[t - 1].RowCount < 2)
+        for (int t = 1; t <= rowCounts.Count; t++)
+            if (rowCounts[t - 1] < 2)
                 throw new ArgumentException(
-                    $"Task {t} has {tasks[t - 1].RowCount} training rows; every task needs at least 2 (batch normalization " +
-                    "trains on batch statistics).", nameof(tasks));
-            if (tasks[t - 1].Features.shape[1] != network.InputSize)
-                throw new ArgumentException(
-                    $"Task {t}'s features have {tasks[t - 1].Features.shape[1]} values; the network reads {network.InputSize}.", nameof(tasks));
-        }
+                    $"Task {t} has {rowCounts[t - 1]} training rows; every task needs at least 2 (batch normalization " +
+                    "trains on batch statistics).", nameof(batches));
+        if (batches.InputSize != network.InputSize)
+            throw new ArgumentException($"The tasks' features have {batches.InputSize} values; the network reads {network.InputSize}.", nameof(batches));
         if (settings.Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(settings), $"The number of epochs must be at least 1; got {settings.Epochs}.");
         if (settings.BatchSize < 2)

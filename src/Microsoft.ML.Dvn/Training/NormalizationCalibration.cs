@@ -14,16 +14,16 @@ namespace Microsoft.ML.Dvn.Training;
 /// The batches are shuffled because the average of per-batch variances is the variance of the data only when every
 /// batch is a sample of all of it: on rows sorted by class, batches in input order each hold one class, and the
 /// between-class part of the variance would be missing (issue 10). Cost: one forward pass per level over the training
-/// rows, without gradients.
+/// rows, without gradients (with streamed rows: one more pass over the data per level).
 /// </remarks>
 internal static class NormalizationCalibration
 {
     /// <param name="network">The trained network.</param>
-    /// <param name="tasks">Every task's training rows.</param>
+    /// <param name="batches">Every task's training rows (cached or streamed).</param>
     /// <param name="batchSize">Rows a batch, as in training.</param>
     /// <param name="generator">Shuffles the rows (the training's generator, so a seed fixes the result).</param>
     /// <param name="cancellation">Checked before every batch.</param>
-    public static void Run(DvnNetwork network, IReadOnlyList<TaskData> tasks, int batchSize, Generator generator, CancellationToken cancellation)
+    public static void Run(DvnNetwork network, IBatchSource batches, int batchSize, Generator generator, CancellationToken cancellation)
     {
         bool wasTraining = network.training;
         network.train();
@@ -32,7 +32,7 @@ internal static class NormalizationCalibration
             using var _ = no_grad();
             for (int task = 1; task <= network.NumberOfTasks; task++)
                 for (int level = 1; level <= network.NumberOfLevels; level++)
-                    Calibrate(network, tasks[task - 1], task, level, batchSize, generator, cancellation);
+                    Calibrate(network, batches, task, level, batchSize, generator, cancellation);
         }
         finally
         {
@@ -40,7 +40,7 @@ internal static class NormalizationCalibration
         }
     }
 
-    private static void Calibrate(DvnNetwork network, TaskData data, int task, int level, int batchSize, Generator generator,
+    private static void Calibrate(DvnNetwork network, IBatchSource batches, int task, int level, int batchSize, Generator generator,
         CancellationToken cancellation)
     {
         var norms = network.Norms(task, level).ToArray();
@@ -48,14 +48,14 @@ internal static class NormalizationCalibration
             norm.BeginCalibration();
         try
         {
-            using var scope = NewDisposeScope();
             // Batches as in training, a last batch of one row joined to the one before it (batch statistics need two).
-            foreach (var batch in BatchSchedule.Shuffle(new[] { data.RowCount }, batchSize, generator, DvnBatchOrder.RoundRobin))
-            {
-                cancellation.ThrowIfCancellationRequested();
-                using var batchScope = NewDisposeScope();
-                network.Forward(data.Features.index_select(0, batch.Rows.to(data.Features.device)), task, level);
-            }
+            foreach (var batch in batches.Pass(new[] { task }, batchSize, DvnBatchOrder.RoundRobin, generator))
+                using (batch)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    using var batchScope = NewDisposeScope();
+                    network.Forward(batch.Rows.Features, task, level);
+                }
         }
         finally
         {

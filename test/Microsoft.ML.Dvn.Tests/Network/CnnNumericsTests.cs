@@ -25,7 +25,7 @@ public sealed class CnnNumericsTests
         {
             using var network = new DvnNetwork(architecture, Size * Size, GeneratedImages.ClassCounts, new UnitAllocation(3, 3, 3), seed: 5);
             var losses = new List<double>();
-            DvnTrainer.Train(network, train, settings, null, report => losses.Add(report.Levels.Sum(l => l.TrainingLoss)), CancellationToken.None);
+            DvnTrainer.Train(network, new CachedBatches(train), settings, null, report => losses.Add(report.Levels.Sum(l => l.TrainingLoss)), CancellationToken.None);
             Assert.IsTrue(losses[^1] < 0.5 * losses[0], $"the training loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("F3")))}");
             using (no_grad())
                 for (int t = 1; t <= 3; t++)

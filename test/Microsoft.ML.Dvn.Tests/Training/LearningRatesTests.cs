@@ -30,7 +30,7 @@ public sealed class LearningRatesTests
         Dictionary<string, Tensor> Train(DvnTrainingSettings s)
         {
             using var network = NetworkFixtures.Mlp(seed: 3, 12, 12);
-            DvnTrainer.Train(network, tasks, s, null, null, CancellationToken.None);
+            DvnTrainer.Train(network, new CachedBatches(tasks), s, null, null, CancellationToken.None);
             return NetworkFixtures.Snapshot(network);
         }
 
