@@ -25,6 +25,9 @@ try
         case "benchmark":
             BenchmarkCommand.Run(Arguments.Parse(command, options, "quick"));
             break;
+        case "stress":
+            StressCommand.Run(Arguments.Parse(command, options));
+            break;
         case "help" or "-h" or "--help":
             PrintUsage(Console.Out);
             break;
@@ -47,4 +50,4 @@ catch (MissingDataException e)
 
 static void PrintUsage(TextWriter writer) => writer.WriteLine(
     "Deep Virtual Networks in ML.NET: samples. Commands (no command means 'train'):\n" +
-    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}");
+    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}\n  {StressCommand.Usage}");
