@@ -14,7 +14,8 @@ internal static class MarkdownReport
         text.AppendLine($"# {r.Scenario}, {r.Architecture.ToUpperInvariant()}, {Wording.Count(r.Epochs, "epoch")}, seed {r.Seed}");
         text.AppendLine();
         text.AppendLine($"{r.TrainRowsPerTask:N0} training and {r.TestRowsPerTask:N0} test images per task; " +
-                        $"{r.Machine.Cores} cores, {r.Machine.Os}, TorchSharp {r.Machine.TorchSharp}.");
+                        $"{r.Machine.Cores} cores, {r.Machine.Os}, TorchSharp {r.Machine.TorchSharp}; convolutions with oneDNN " +
+                        (r.Convolution.Onednn ? $"on, channels padded to multiples of {r.Convolution.Padding}." : "off."));
         text.AppendLine();
         text.AppendLine("## Test accuracy and parameters read per prediction");
         text.AppendLine();

@@ -42,7 +42,7 @@ internal static class BenchmarkCommand
         var shared = baselines.SharedMultiHead();
         var mlnet = MlNetTrainers.Run(data, seed);
 
-        var report = new BenchmarkReport(Scenario.Name, architecture, epochs, seed, Machine(), plan.TrainRowsPerTask, plan.TestRowsPerTask,
+        var report = new BenchmarkReport(Scenario.Name, architecture, epochs, seed, Machine(), ConvolutionInfo.OfThisProcess(), plan.TrainRowsPerTask, plan.TestRowsPerTask,
             dvn, independent, shared, mlnet, inference);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         Directory.CreateDirectory(plots);

@@ -6,12 +6,13 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Dvn.Tests.Network;
 
 /// <summary>
-/// Padding a convolution's channels to multiples of 16 must change only which kernel runs: outputs and gradients
-/// equal the unpadded convolution's to float rounding, on any CPU and with oneDNN on or off. The unpadded reference
-/// runs in float64, which libtorch computes without oneDNN, so that the reference cannot hit oneDNN's NaN itself.
+/// How a convolution runs (channels padded to multiples of 16, the batch cut into pieces, padded kernels kept for
+/// prediction) must change only which kernel computes it: outputs and gradients equal the plain convolution's to float
+/// rounding, on any CPU and with oneDNN on or off. The plain reference runs in float64, which libtorch computes
+/// without oneDNN, so that the reference cannot hit oneDNN's NaN itself.
 /// </summary>
 [TestClass]
-public sealed class PaddedConvolutionTests
+public sealed class ConvolutionPathTests
 {
     private static readonly ChannelPadding Padded = new(ChannelPadding.OneDnnBlock);
 
@@ -25,31 +26,53 @@ public sealed class PaddedConvolutionTests
     {
         using var scope = NewDisposeScope();
         using var convolution = new SlicedConv2d("conv", inputs, outputs, new Generator(11)) { Padding = Padded };
-        using var reference = new SlicedConv2d("conv", inputs, outputs, new Generator(11)) { Padding = ChannelPadding.None };
-        reference.to(ScalarType.Float64);
-        var generator = new Generator(12);
-        var input = rand(new long[] { 6, inLength, 9, 9 }, generator: generator);
-        var upstream = randn(new long[] { 6, outLength, 9, 9 }, generator: generator);
-        var (inSlice, outSlice) = (new ChannelSlice(inStart, inLength), new ChannelSlice(outStart, outLength));
 
-        (Tensor Output, Tensor WeightGradient, Tensor InputGradient) Run(SlicedConv2d layer, ScalarType type)
-        {
-            var x = input.to(type).requires_grad_();
-            var y = layer.Forward(x, inSlice, outSlice);
-            (y * upstream.to(type)).sum().backward();
-            return (y.detach(), layer.Weight.grad!, x.grad!);
-        }
+        var weightGradient = AssertSameAsPlainFloat64(convolution, rows: 6, new ChannelSlice(inStart, inLength), new ChannelSlice(outStart, outLength));
 
-        var expected = Run(reference, ScalarType.Float64);
-        var padded = Run(convolution, ScalarType.Float32);
-
-        CollectionAssert.AreEqual(expected.Output.shape, padded.Output.shape, "output shape");
-        AssertClose(expected.Output, padded.Output, "output");
-        AssertClose(expected.WeightGradient, padded.WeightGradient, "weight gradient");
-        AssertClose(expected.InputGradient, padded.InputGradient, "input gradient");
-        var outside = padded.WeightGradient.clone();
+        var outside = weightGradient.clone();
         outside.narrow(0, outStart, outLength).narrow(1, inStart, inLength).zero_();
         Assert.AreEqual(0f, outside.abs().max().item<float>(), "the padded convolution moved kernels outside its slice");
+    }
+
+    [TestMethod]
+    public void ABatchCutIntoPiecesGivesTheWholeBatchsOutputAndGradients()
+    {
+        using var scope = NewDisposeScope();
+        // 21 input channels at 9 x 9 unfold to 21 * 9 * 81 floats a row: a limit of 3 such rows cuts 10 rows into 3+3+3+1.
+        using var convolution = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Padding = Padded, UnfoldedBytesLimit = 3 * 21 * 9 * 81 * 4 };
+
+        AssertSameAsPlainFloat64(convolution, rows: 10, new ChannelSlice(0, 21), new ChannelSlice(0, 43));
+    }
+
+    [TestMethod]
+    public void PredictionsWithKeptPaddedKernelsFollowTheWeightsThroughTraining()
+    {
+        using var scope = NewDisposeScope();
+        var architecture = DvnArchitecture.Cnn(12, 12, 1, new[] { 21, 42 }, new[] { 30 });
+        using var network = new DvnNetwork(architecture, 144, GeneratedImages.ClassCounts, new UnitAllocation(3, 3, 3), seed: 4);
+        foreach (var convolution in network.modules().OfType<SlicedConv2d>())
+            convolution.Padding = Padded;
+        var features = rand(new long[] { 10, 144 }, generator: new Generator(5));
+
+        // Without gradients in evaluation the padded kernels are kept; with gradients they are padded on every call.
+        void AssertKeptKernelsAreCurrent(string when)
+        {
+            network.eval();
+            for (int level = 1; level <= 3; level++)
+            {
+                Tensor kept;
+                using (no_grad())
+                    kept = network.Forward(features, 2, level);
+                AssertClose(network.Forward(features, 2, level).detach().to(ScalarType.Float64), kept, $"{when}, level {level}");
+            }
+        }
+
+        AssertKeptKernelsAreCurrent("before training");
+        network.train();
+        using (no_grad())
+            foreach (var convolution in network.modules().OfType<SlicedConv2d>())
+                convolution.Weight.mul_(-1.5);
+        AssertKeptKernelsAreCurrent("after the weights changed in training");
     }
 
     [TestMethod]
@@ -128,6 +151,37 @@ public sealed class PaddedConvolutionTests
                 full(floats, float.NaN);
     }
 
+    // Runs `convolution` (made from Generator(11)) in float32 and a plain copy in float64 on the same batch of 9 x 9
+    // images, and compares the outputs and both gradients; returns the weight gradient of `convolution`.
+    private static Tensor AssertSameAsPlainFloat64(SlicedConv2d convolution, int rows, ChannelSlice inputs, ChannelSlice outputs)
+    {
+        var (inputChannels, outputChannels) = ((int)convolution.Weight.shape[1], (int)convolution.Weight.shape[0]);
+        using var reference = new SlicedConv2d("conv", inputChannels, outputChannels, new Generator(11))
+        {
+            Padding = ChannelPadding.None,
+            UnfoldedBytesLimit = long.MaxValue,
+        };
+        reference.to(ScalarType.Float64);
+        var generator = new Generator(12);
+        var input = rand(new long[] { rows, inputs.Length, 9, 9 }, generator: generator);
+        var upstream = randn(new long[] { rows, outputs.Length, 9, 9 }, generator: generator);
+
+        (Tensor Output, Tensor WeightGradient, Tensor InputGradient) Run(SlicedConv2d layer, ScalarType type)
+        {
+            var x = input.to(type).requires_grad_();
+            var y = layer.Forward(x, inputs, outputs);
+            (y * upstream.to(type)).sum().backward();
+            return (y.detach(), layer.Weight.grad!, x.grad!);
+        }
+
+        var expected = Run(reference, ScalarType.Float64);
+        var actual = Run(convolution, ScalarType.Float32);
+        AssertClose(expected.Output, actual.Output, "output");
+        AssertClose(expected.WeightGradient, actual.WeightGradient, "weight gradient");
+        AssertClose(expected.InputGradient, actual.InputGradient, "input gradient");
+        return actual.WeightGradient;
+    }
+
     // Float rounding: float32 against the float64 reference, relative to the largest value.
     private static void AssertClose(Tensor expected, Tensor actual, string what)
     {
@@ -136,6 +190,6 @@ public sealed class PaddedConvolutionTests
             return;
         double scale = Math.Max(1e-3, expected.abs().max().item<double>());
         double difference = (expected - actual.to(ScalarType.Float64)).abs().max().item<double>();
-        Assert.IsTrue(difference <= 1e-5 * scale, $"{what}: padded and unpadded differ by {difference:G3} (largest value {scale:G3})");
+        Assert.IsTrue(difference <= 1e-5 * scale, $"{what}: differs from the plain float64 convolution by {difference:G3} (largest value {scale:G3})");
     }
 }
