@@ -4,16 +4,22 @@
 #   bash build/check-package.sh
 #
 # 1. Packs src/Microsoft.ML.Dvn (Release) into nuget/ and checks what is in the package: the library, its XML docs,
-#    README.md, LICENSE, buildTransitive/<id>.targets (the repository's build/Microsoft.ML.Dvn.NativeFix.targets),
-#    and nothing else that runs (no publicized ML.NET copies, no Publicizer); dependencies exactly Microsoft.ML and
+#    README.md, LICENSE, buildTransitive/<id>.targets and buildTransitive/Microsoft.ML.Dvn.NativeFix.cs (the
+#    repository's native fix, build/Microsoft.ML.Dvn.NativeFix.*), and nothing else that runs (no publicized ML.NET
+#    copies, no Publicizer); dependencies exactly Microsoft.ML, Microsoft.ML.OnnxConverter (ONNX export) and
 #    TorchSharp-cpu at the versions of Directory.Packages.props.
 # 2. Writes a throwaway console project in a temporary directory that references the package alone (ML.NET and
-#    TorchSharp come transitively), restored from nuget/ (for Microsoft.ML.Dvn only, by package source mapping)
-#    and nuget.org, into a packages folder of its own, so a stale cached copy of the same version is never used.
+#    TorchSharp come transitively), restored from nuget/ (RestoreAdditionalProjectSources) and the machine's
+#    configured package sources, into a packages folder of its own, so a stale cached copy of the same version is
+#    never used (and checks that the restored package is the one just packed).
 # 3. Builds it, trains and saves a model (process 1), loads the saved model in a second process with a new
 #    MLContext and no RegisterAssembly call, and requires bit-identical predictions.
 # 4. Publishes it (framework-dependent, linux-x64) and requires the published app to load the model and predict
-#    bit-identically too: that proves the package's native-library fix in the build and in the publish output.
+#    bit-identically too: that proves the package's native-library fix in the build and in the publish output. The
+#    linux-x64 copies of libLibTorchSharp.so must be patched whatever libstdc++ this machine has, and the builds must
+#    show none of the fix's warnings (DVN1001-DVN1003).
+# 5. Builds a second consumer that references the package beside Microsoft.ML.TorchSharp (TorchSharp unified at this
+#    package's version), trains and predicts a DVN and creates that package's TextClassification estimator.
 #
 # Exits non-zero on any failure; prints "package check: passed" at the end on success.
 # Only the CPU package is checked: a -p:DvnTorchBackend=cuda package (Microsoft.ML.Dvn.Cuda, depending on
@@ -51,25 +57,6 @@ mkdir -p "$consumer"
 # Stop MSBuild's search for Directory.Build.* and Directory.Packages.props above the temporary directory.
 for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' > "$work/$f"; done
 
-cat > "$work/nuget.config" <<EOF
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <clear />
-    <add key="local" value="$repo/nuget" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-  </packageSources>
-  <packageSourceMapping>
-    <packageSource key="local">
-      <package pattern="$id" />
-    </packageSource>
-    <packageSource key="nuget.org">
-      <package pattern="*" />
-    </packageSource>
-  </packageSourceMapping>
-</configuration>
-EOF
-
 # Everything else the consumer needs is already in the user's packages folder (the pack above restored the same
 # Microsoft.ML and TorchSharp). Offer it as a read-only fallback folder, without any copy of this package, so the
 # ~1.5 GB of libtorch is not extracted again; whatever it lacks is downloaded into the consumer's own folder.
@@ -97,6 +84,8 @@ cat > "$consumer/Consumer.csproj" <<EOF
          packed is extracted here, never taken from a cache. -->
     <RestorePackagesPath>$work/packages</RestorePackagesPath>
     <RestoreFallbackFolders>$fallback</RestoreFallbackFolders>
+    <!-- The package just packed, beside the machine's configured package sources (no source is named here). -->
+    <RestoreAdditionalProjectSources>$repo/nuget</RestoreAdditionalProjectSources>
   </PropertyGroup>
   <ItemGroup>
     <!-- The only reference: Microsoft.ML and TorchSharp-cpu come with the package. -->
@@ -282,7 +271,7 @@ ok "Consumer.csproj references $id $version only; packages folder $work/packages
 # ---------------------------------------------------------------------------------------------------------------
 step "Restore and build the consumer"
 cd "$consumer"
-dotnet build -c Release -nologo || fail "the consumer does not build"
+dotnet build -c Release -nologo 2>&1 | tee "$work/build.log" || fail "the consumer does not build"
 
 extracted="$work/packages/${id,,}/$version"
 [[ -d "$extracted" ]] || fail "$id $version was not restored into the consumer's own packages folder"
@@ -292,43 +281,45 @@ ok "restored $id $version from ${nupkg#"$repo"/} into the consumer's own package
 # What is in the package (as NuGet extracted it).
 files=$(cd "$extracted" && find . -type f ! -name '.nupkg.metadata' ! -name '*.sha512' ! -name '*.nupkg' ! -name '.signature.p7s' | sed 's|^\./||' | sort)
 printf '   package files:\n'; printf '     %s\n' $files
-expected=$(printf '%s\n' LICENSE README.md "buildTransitive/$id.targets" "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" "${id,,}.nuspec" | sort)
+expected=$(printf '%s\n' LICENSE README.md "buildTransitive/$id.targets" buildTransitive/Microsoft.ML.Dvn.NativeFix.cs \
+  "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" "${id,,}.nuspec" | sort)
 [[ "$files" == "$expected" ]] || fail "unexpected package content; expected: $(echo $expected)"
 cmp -s "$extracted/buildTransitive/$id.targets" "$repo/build/Microsoft.ML.Dvn.NativeFix.targets" \
   || fail "buildTransitive/$id.targets differs from build/Microsoft.ML.Dvn.NativeFix.targets"
-ok "library, XML docs, README.md, LICENSE, buildTransitive/$id.targets (= build/Microsoft.ML.Dvn.NativeFix.targets); no other assemblies"
+cmp -s "$extracted/buildTransitive/Microsoft.ML.Dvn.NativeFix.cs" "$repo/build/Microsoft.ML.Dvn.NativeFix.cs" \
+  || fail "buildTransitive/Microsoft.ML.Dvn.NativeFix.cs differs from build/Microsoft.ML.Dvn.NativeFix.cs"
+ok "library, XML docs, README.md, LICENSE, buildTransitive/$id.targets and its task (= build/Microsoft.ML.Dvn.NativeFix.*); no other assemblies"
 
 nuspec="$extracted/${id,,}.nuspec"
 grep -q '<license type="expression">MIT</license>' "$nuspec" || fail "the nuspec has no MIT license expression"
 grep -q '<readme>README.md</readme>' "$nuspec" || fail "the nuspec names no readme"
 dependencies=$(grep -o '<dependency [^>]*>' "$nuspec" | sed -E 's/.*id="([^"]*)".*version="([^"]*)".*/\1 \2/' | sort)
 packageVersion() { sed -n "s/.*<PackageVersion Include=\"$1\" Version=\"\([^\"]*\)\".*/\1/p" "$repo/Directory.Packages.props"; }
-expectedDependencies=$(printf '%s\n' "Microsoft.ML $(packageVersion Microsoft.ML)" "TorchSharp-cpu $(packageVersion TorchSharp-cpu)" | sort)
+expectedDependencies=$(printf '%s\n' "Microsoft.ML $(packageVersion Microsoft.ML)" "Microsoft.ML.OnnxConverter $(packageVersion Microsoft.ML.OnnxConverter)" \
+  "TorchSharp-cpu $(packageVersion TorchSharp-cpu)" | sort)
 printf '   dependencies:\n'; sed 's/^/     /' <<< "$dependencies"
 [[ "$dependencies" == "$expectedDependencies" ]] || fail "unexpected dependencies; expected: $(echo $expectedDependencies)"
-ok "dependencies are Microsoft.ML and TorchSharp-cpu only"
+ok "dependencies are Microsoft.ML, Microsoft.ML.OnnxConverter and TorchSharp-cpu only"
 
-# The native fix: on a system whose libstdc++ lacks GLIBCXX_3.4.32, the build and publish output must hold a patched
-# copy of TorchSharp's libLibTorchSharp.so (running the app is the real proof; this names the cause when it fails).
+# The native fix: the build and publish output must hold a copy of TorchSharp's libLibTorchSharp.so that differs from
+# the original in the one flag byte, on any machine (the copy is for linux-x64, and TorchSharp 0.107 asks
+# GLIBCXX_3.4.32 for the marker symbol alone). Running the app below is the real proof on a system that lacks the
+# version; this check names the cause when it fails, and holds where libstdc++ has the version too.
 torchSharpNative=$( (ls "$work"/packages/torchsharp/*/runtimes/linux-x64/native/libLibTorchSharp.so \
   "$fallback"/torchsharp/*/runtimes/linux-x64/native/libLibTorchSharp.so 2>/dev/null || true) | head -n 1)
-libstdcxx=$( (/sbin/ldconfig -p 2>/dev/null || true) | sed -n 's/^[[:space:]]*libstdc++\.so\.6 .*x86-64.*=> //p' | head -n 1)
-needsPatch=false
-if [[ -n "$libstdcxx" ]] && ! grep -qa 'GLIBCXX_3\.4\.32' "$libstdcxx"; then needsPatch=true; fi
-checkNativeFix() { # <output directory> <what>
-  if [[ $needsPatch != true ]]; then
-    ok "$2: the system libstdc++ has GLIBCXX_3.4.32, no patch needed"
-    return
-  fi
-  [[ -n "$torchSharpNative" ]] || fail "TorchSharp's libLibTorchSharp.so was not found in the restored packages"
-  local copy
+[[ -n "$torchSharpNative" ]] || fail "TorchSharp's libLibTorchSharp.so was not found in the restored packages"
+checkNativeFix() { # <output directory> <what> <build log>
+  local copy changed
   copy=$(find "$1" -name libLibTorchSharp.so | head -n 1)
   [[ -n "$copy" ]] || fail "$2: no libLibTorchSharp.so in $1"
-  ! cmp -s "$copy" "$torchSharpNative" || fail "$2: ${copy#"$work"/} is not patched ($libstdcxx lacks GLIBCXX_3.4.32)"
-  ok "$2: the package's build step patched ${copy#"$work"/} ($libstdcxx lacks GLIBCXX_3.4.32)"
+  changed=$(cmp -l "$copy" "$torchSharpNative" | wc -l || true)
+  [[ "$changed" == 1 ]] || fail "$2: ${copy#"$work"/} differs from TorchSharp's file in $changed bytes; expected the one flag byte"
+  ! grep -E 'warning DVN100[0-9]' "$3" || fail "$2: the native fix warned (above)"
+  grep -q "marked GLIBCXX_3.4.32 weak in $copy" "$3" || fail "$2: the build log does not say that $copy was patched"
+  ok "$2: the package's build step patched ${copy#"$work"/} (one flag byte), without warnings"
 }
 output="$consumer/bin/Release/net10.0"
-checkNativeFix "$output" "build output"
+checkNativeFix "$output" "build output" "$work/build.log"
 
 # ---------------------------------------------------------------------------------------------------------------
 step "Process 1: train, predict, save"
@@ -342,12 +333,90 @@ ok "predictions of the loaded model are bit-identical ($(($(wc -l < "$work/run/t
 
 # ---------------------------------------------------------------------------------------------------------------
 step "Publish the consumer (framework-dependent, linux-x64) and run the published app"
-dotnet publish -c Release -r linux-x64 --self-contained false -o "$work/publish" -nologo || fail "the consumer does not publish"
-checkNativeFix "$work/publish" "publish output"
+dotnet publish -c Release -r linux-x64 --self-contained false -o "$work/publish" -nologo 2>&1 | tee "$work/publish.log" \
+  || fail "the consumer does not publish"
+checkNativeFix "$work/publish" "publish output" "$work/publish.log"
 dotnet "$work/publish/Consumer.dll" load "$work/run" "$work/run/publish.txt" || fail "the published app failed"
 cmp -s "$work/run/train.txt" "$work/run/publish.txt" \
   || { diff "$work/run/train.txt" "$work/run/publish.txt" | head -n 10; fail "the published app predicts differently"; }
 ok "the published app loads the model and predicts bit-identically"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "Beside Microsoft.ML.TorchSharp: restore, build, train and predict a DVN, create a TextClassification estimator"
+# Microsoft.ML.TorchSharp 0.23.1 was built against TorchSharp 0.102.7; NuGet unifies TorchSharp at this package's
+# version (NU1603 warnings about SkiaSharp are expected). Its trainers download pretrained weights when they train,
+# so the check creates its estimator without fitting it.
+together="$work/Together"
+mkdir -p "$together"
+torchSharpTrainers=$(packageVersion Microsoft.ML.TorchSharp)
+[[ -n "$torchSharpTrainers" ]] || fail "Directory.Packages.props names no Microsoft.ML.TorchSharp version"
+cat > "$together/Together.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <RestorePackagesPath>$work/packages</RestorePackagesPath>
+    <RestoreFallbackFolders>$fallback</RestoreFallbackFolders>
+    <RestoreAdditionalProjectSources>$repo/nuget</RestoreAdditionalProjectSources>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="$id" Version="$version" />
+    <PackageReference Include="Microsoft.ML.TorchSharp" Version="$torchSharpTrainers" />
+  </ItemGroup>
+</Project>
+EOF
+cat > "$together/Program.cs" <<'EOF'
+// Microsoft.ML.Dvn and Microsoft.ML.TorchSharp in one process: a DVN trains and predicts, and the TorchSharp
+// package's TextClassification estimator is created (not fitted: fitting downloads pretrained weights).
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Dvn;
+using Microsoft.ML.TorchSharp;
+
+var ml = new MLContext(seed: 1);
+var random = new Random(1);
+var rows = Enumerable.Range(0, 600).Select(i =>
+{
+    var x = new float[4];
+    for (int k = 0; k < x.Length; k++)
+        x[k] = (float)(random.NextDouble() * 2 - 1);
+    string task = i % 2 == 0 ? "sign" : "order";
+    string label = task == "sign" ? (x[0] > 0 ? "sign:+" : "sign:-") : (x[1] > x[2] ? "order:1" : "order:2");
+    return new Row { Features = x, Task = task, Label = label };
+}).ToList();
+var data = ml.Data.LoadFromEnumerable(rows);
+var model = ml.Transforms.Conversion.MapValueToKey("Task")
+    .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
+    .Append(ml.MulticlassClassification.Trainers.Dvn(numberOfEpochs: 10, architecture: DvnArchitecture.Mlp(16, 16), learningRate: 0.01))
+    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
+    .Fit(data);
+var predicted = ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).ToList();
+double accuracy = predicted.Zip(rows, (p, r) => p.PredictedLabel == r.Label ? 1.0 : 0.0).Average();
+Console.WriteLine($"DVN accuracy on its training rows: {accuracy:P1}");
+var text = ml.MulticlassClassification.Trainers.TextClassification(labelColumnName: "Label", sentence1ColumnName: "Text");
+Console.WriteLine($"created {text.GetType().Name} from Microsoft.ML.TorchSharp");
+return accuracy > 0.8 ? 0 : 1;
+
+public sealed class Row
+{
+    [VectorType(4)]
+    public float[] Features { get; set; } = new float[4];
+    public string Task { get; set; } = "";
+    public string Label { get; set; } = "";
+}
+
+public sealed class Prediction
+{
+    public string PredictedLabel { get; set; } = "";
+}
+EOF
+(cd "$together" && dotnet build -c Release -nologo 2>&1 | tee "$work/together.log") \
+  || fail "a project with $id and Microsoft.ML.TorchSharp $torchSharpTrainers does not build"
+unified=$(cd "$together" && dotnet list package --include-transitive | sed -n -E 's/^ *> TorchSharp +([0-9.]+) *$/\1/p')
+[[ "$unified" == "$(packageVersion TorchSharp)" ]] || fail "TorchSharp resolved at '$unified' beside Microsoft.ML.TorchSharp; expected $(packageVersion TorchSharp)"
+dotnet "$together/bin/Release/net10.0/Together.dll" || fail "the DVN beside Microsoft.ML.TorchSharp failed"
+ok "$id and Microsoft.ML.TorchSharp $torchSharpTrainers restore, build and run together (TorchSharp unified at $unified)"
 
 printf '\n%s %s checked in %ds\n' "$id" "$version" $((SECONDS - start))
 echo "package check: passed"

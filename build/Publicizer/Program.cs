@@ -3,7 +3,9 @@
 // at run time the real assembly is loaded, and the consuming assembly declares
 // [assembly: IgnoresAccessChecksTo("<name>")] so that the runtime allows the access.
 //
-// Usage: Microsoft.ML.Dvn.Publicizer <input.dll> <output.dll>
+// Usage: Microsoft.ML.Dvn.Publicizer <input.dll> <output.dll> [<directory of a dependency> ...]
+// (an assembly whose references are not beside it, such as Microsoft.ML.OnnxConverter, which references
+// Microsoft.ML.Core from another package, needs its dependencies' directories to be read and written.)
 //
 // Kept as it is: the assembly name, version, culture and public key (so the compiled code binds to
 // the real, signed assembly at run time); readonly/static/literal flags; method bodies.
@@ -30,9 +32,9 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (args.Length != 2)
+        if (args.Length < 2)
         {
-            Console.Error.WriteLine("usage: Microsoft.ML.Dvn.Publicizer <input.dll> <output.dll>");
+            Console.Error.WriteLine("usage: Microsoft.ML.Dvn.Publicizer <input.dll> <output.dll> [<dependency directory> ...]");
             return 2;
         }
 
@@ -40,7 +42,7 @@ internal static class Program
         string output = Path.GetFullPath(args[1]);
         try
         {
-            var counts = Publicize(input, output);
+            var counts = Publicize(input, output, args[2..]);
             Console.WriteLine(
                 $"Publicized {Path.GetFileName(input)}: {counts.Types} types, {counts.Methods} methods, {counts.Fields} fields made accessible -> {output}");
             return 0;
@@ -55,10 +57,12 @@ internal static class Program
 
     private readonly record struct Counts(int Types, int Methods, int Fields);
 
-    private static Counts Publicize(string input, string output)
+    private static Counts Publicize(string input, string output, string[] dependencyDirectories)
     {
         using var resolver = new DefaultAssemblyResolver();
         resolver.AddSearchDirectory(Path.GetDirectoryName(input)!);
+        foreach (var directory in dependencyDirectories)
+            resolver.AddSearchDirectory(directory);
         var readerParameters = new ReaderParameters
         {
             AssemblyResolver = resolver,

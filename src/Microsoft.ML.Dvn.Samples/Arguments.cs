@@ -72,6 +72,17 @@ internal sealed class Arguments
         return value;
     }
 
+    public double? Number(string name, double minimum)
+    {
+        string? text = Text(name);
+        if (text is null)
+            return null;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value) || value < minimum)
+            throw new UsageException($"'{_command}': --{name} is '{text}'; expected a number of at least {minimum}.");
+        return value;
+    }
+
     /// <summary>One of <paramref name="allowed"/>, or null when the option is absent.</summary>
     public string? Choice(string name, params string[] allowed)
     {

@@ -29,19 +29,31 @@ internal sealed class DvnPipeline
 
     /// <summary>Trains the pipeline on <paramref name="rows"/> of the listed tasks, whose labels are <paramref name="labels"/>.</summary>
     public static DvnPipeline Fit(MLContext ml, IReadOnlyList<string> tasks, IReadOnlyList<string> labels, IEnumerable<TaskRow> rows,
-        DvnEstimator.Options options)
-    {
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Task", keyData: Keys(ml, tasks))
+        DvnEstimator.Options options) =>
+        new(Estimator(ml, tasks, labels, options).Fit(ml.Data.LoadFromEnumerable(rows)));
+
+    /// <summary>The unfitted pipeline: keys in the fixed order, the DVN with <paramref name="options"/>, labels back to text.</summary>
+    public static IEstimator<ITransformer> Estimator(MLContext ml, IReadOnlyList<string> tasks, IReadOnlyList<string> labels,
+        DvnEstimator.Options options) =>
+        ml.Transforms.Conversion.MapValueToKey("Task", keyData: Keys(ml, tasks))
             .Append(ml.Transforms.Conversion.MapValueToKey("Label", keyData: Keys(ml, labels)))
             .Append(ml.MulticlassClassification.Trainers.Dvn(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        return new DvnPipeline(pipeline.Fit(ml.Data.LoadFromEnumerable(rows)));
-    }
 
     public static DvnPipeline Load(MLContext ml, string path) => new(ml.Model.Load(path, out _));
 
-    public void Save(MLContext ml, string path) =>
-        ml.Model.Save(Model, ml.Data.LoadFromEnumerable(Array.Empty<TaskRow>()).Schema, path);
+    public void Save(MLContext ml, string path) => ml.Model.Save(Model, InputRows(ml).Schema, path);
+
+    /// <summary>
+    /// Writes the pipeline as an ONNX model with ML.NET's converter: inputs are the rows' columns (Features, Label, Task,
+    /// MemoryBudget), outputs the pipeline's columns (Score.output, PredictedLabel.output as text, ...). Its DVN must
+    /// serve one (task, level): an extracted sub-network.
+    /// </summary>
+    public void SaveOnnx(MLContext ml, string path)
+    {
+        using var file = File.Create(path);
+        ml.Model.ConvertToOnnx(Model, InputRows(ml), file);
+    }
 
     /// <summary>The rows as the DVN reads them (Task and Label as keys): what <see cref="DvnTransformer.EvaluateLevels"/> needs.</summary>
     public IDataView Prepare(IDataView rows) =>
@@ -50,6 +62,8 @@ internal sealed class DvnPipeline
     /// <summary>The same pipeline with another DVN transformer (an extracted sub-network) in place of this one's.</summary>
     public DvnPipeline With(DvnTransformer dvn) =>
         new(new TransformerChain<ITransformer>(_parts.Select((p, i) => i == _dvnIndex ? dvn : p).ToArray()));
+
+    private static IDataView InputRows(MLContext ml) => ml.Data.LoadFromEnumerable(Array.Empty<TaskRow>());
 
     private static IDataView Keys(MLContext ml, IEnumerable<string> values) =>
         ml.Data.LoadFromEnumerable(values.Select(v => new KeyValue { Value = v }));

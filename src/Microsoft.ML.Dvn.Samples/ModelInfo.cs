@@ -19,8 +19,12 @@ internal sealed record ModelInfo(string Data, string Architecture, int Epochs, i
 
     public void Save(string modelPath) => File.WriteAllText(PathFor(modelPath), JsonSerializer.Serialize(this, Json));
 
+    /// <summary>The description saved next to <paramref name="modelPath"/>; a missing model is named before its description.</summary>
     public static ModelInfo Load(string modelPath)
     {
+        if (!File.Exists(modelPath))
+            throw new UsageException($"{modelPath} does not exist. Train a model first with 'train' (it writes dvn-model.zip), " +
+                                     "or give the path of one with --model.");
         string path = PathFor(modelPath);
         if (!File.Exists(path))
             throw new UsageException($"{path} is missing: it tells which data {modelPath} was trained on. " +

@@ -52,4 +52,6 @@ internal sealed record MlNetResult(string Trainer, string Task, double Accuracy,
 /// <param name="BatchRowsPerSecond">The DVN transformer's Transform on cached rows with budgets that select the level, Score read through a cursor.</param>
 /// <param name="RawTorchRowsPerSecond">The same sub-network called directly in TorchSharp on batches of the same size.</param>
 /// <param name="SingleRowMicroseconds">A PredictionEngine over the whole pipeline, one row at a time.</param>
-internal sealed record InferenceResult(string Task, int Level, double BatchRowsPerSecond, double RawTorchRowsPerSecond, double SingleRowMicroseconds);
+/// <param name="RawSingleRowMicroseconds">The same sub-network called directly in TorchSharp on one row at a time, timed alongside.</param>
+internal sealed record InferenceResult(string Task, int Level, double BatchRowsPerSecond, double RawTorchRowsPerSecond,
+    double SingleRowMicroseconds, double RawSingleRowMicroseconds);

@@ -44,11 +44,12 @@ internal static class MarkdownReport
         text.AppendLine();
         text.AppendLine("## DVN prediction speed");
         text.AppendLine();
-        text.AppendLine("| task | level | ML.NET Transform rows/s | raw TorchSharp rows/s | ML.NET / raw | PredictionEngine µs/row |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|");
+        text.AppendLine("| task | level | ML.NET Transform rows/s | raw TorchSharp rows/s | ML.NET / raw | PredictionEngine µs/row | raw TorchSharp µs/row | PredictionEngine / raw |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var i in r.Inference)
             text.AppendLine($"| {i.Task} | {i.Level} | {i.BatchRowsPerSecond:N0} | {i.RawTorchRowsPerSecond:N0} | " +
-                            $"{i.BatchRowsPerSecond / i.RawTorchRowsPerSecond:0%} | {i.SingleRowMicroseconds:N0} |");
+                            $"{i.BatchRowsPerSecond / i.RawTorchRowsPerSecond:0%} | {i.SingleRowMicroseconds:N0} | {i.RawSingleRowMicroseconds:N0} | " +
+                            $"{i.SingleRowMicroseconds / i.RawSingleRowMicroseconds:0.00} |");
         return text.ToString();
     }
 }

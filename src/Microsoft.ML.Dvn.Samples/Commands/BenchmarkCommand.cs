@@ -57,7 +57,7 @@ internal static class BenchmarkCommand
         Console.WriteLine($"Wrote {output}, {markdown} and {string.Join(", ", images)} in {Progress.Duration(total.Elapsed)}.");
     }
 
-    private static MachineInfo Machine()
+    internal static MachineInfo Machine()
     {
         string torchSharp = typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                             ?? typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown";

@@ -38,7 +38,7 @@ internal static class StressCommand
         int seed = args.Integer("seed", minimum: 0) ?? 1;
         args.RejectUnknown();
 
-        TorchNative.EnsureInitialized();
+        DvnRuntime.Initialize();
         var byDefault = ChannelPadding.ForProcess;
         var paths = byDefault.Multiple == 1
             ? new[] { ("unpadded", ChannelPadding.None) }

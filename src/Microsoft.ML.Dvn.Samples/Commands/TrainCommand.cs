@@ -9,9 +9,9 @@ namespace Microsoft.ML.Dvn.Samples.Commands;
 internal static class TrainCommand
 {
     public const string Usage =
-        "train [--data fmnist|generated] [--architecture mlp|cnn] [--epochs N] [--rows N] [--seed S] [--out model.zip]\n" +
+        "train [--data fmnist|generated] [--architecture mlp|cnn] [--epochs N] [--rows N] [--seed S] [--threads N] [--out model.zip]\n" +
         "    Trains a DVN (3 tasks, 3 units, 3 levels) on Fashion-MNIST if installed, generated images otherwise.\n" +
-        "    Defaults: mlp, 3 epochs, all 20,000 training images of each task, seed 1, dvn-model.zip.";
+        "    Defaults: mlp, 3 epochs, all 20,000 training images of each task, seed 1, libtorch's threads, dvn-model.zip.";
 
     public static void Run(Arguments args)
     {
@@ -20,6 +20,7 @@ internal static class TrainCommand
         int epochs = args.Integer("epochs", minimum: 1) ?? 3;
         int? rows = args.Integer("rows", minimum: 10);
         int seed = args.Integer("seed", minimum: 0) ?? 1;
+        int? threads = args.Integer("threads", minimum: 1);
         string output = args.Text("out") ?? "dvn-model.zip";
         args.RejectUnknown();
 
@@ -32,6 +33,7 @@ internal static class TrainCommand
             Architecture = Architectures.Full(architecture),
             NumberOfEpochs = epochs,
             Seed = seed,
+            NumberOfThreads = threads,
             EpochCompleted = Progress.Epochs("DVN", tasks),
         };
         Console.WriteLine($"Training a DVN on {scenario.Images.Name}: tasks {string.Join(", ", tasks)} with {rowsPerTask:N0} training images each; " +

@@ -1,8 +1,9 @@
 // Lets this assembly use ML.NET internals (ModelSaveContext.Writer, ModelLoadContext, VersionInfo,
 // LoadableClassAttribute, SchemaShape.Column's constructor, ... in Microsoft.ML.Core; IInternalCatalog, which
-// hands an extension its MLContext's environment, in Microsoft.ML.Data).
+// hands an extension its MLContext's environment, and the ONNX export interfaces (ITransformCanSaveOnnx, OnnxContext)
+// in Microsoft.ML.Data; the ONNX model builder OnnxContextImpl in Microsoft.ML.OnnxConverter).
 //
-// The compiler sees publicized copies of Microsoft.ML.Core.dll and Microsoft.ML.Data.dll (build/Microsoft.ML.Dvn.Publicize.targets);
+// The compiler sees publicized copies of these assemblies (build/Microsoft.ML.Dvn.Publicize.targets);
 // at run time the real, unchanged assembly is loaded, and the runtime skips its visibility checks for
 // calls from this assembly because of the attribute below. The runtime recognises the attribute by its
 // full name; no framework assembly defines it, so every assembly that uses it declares its own copy.
@@ -11,6 +12,7 @@
 
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Core")]
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Data")]
+[assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.OnnxConverter")]
 
 namespace System.Runtime.CompilerServices
 {

@@ -5,7 +5,8 @@ namespace Microsoft.ML.Dvn.Native;
 
 /// <summary>
 /// The one door to TorchSharp's native runtime: loads it with a message that says how to fix a failed load, and
-/// applies the process-wide libtorch and allocator settings the library relies on (see README, "Numerics and speed").
+/// applies the process-wide libtorch and allocator settings the library relies on, each where the platform has it
+/// (<see cref="DvnRuntime"/> is the public entry point; README, "Process-wide settings").
 /// </summary>
 internal static class TorchNative
 {
@@ -15,20 +16,11 @@ internal static class TorchNative
     /// <summary>Environment variable: "0" keeps glibc's default allocator thresholds.</summary>
     public const string MallocTuningVariable = "DVN_MALLOC_TUNING";
 
-    private static readonly Lazy<IntPtr> TorchCpu = new(Initialize, LazyThreadSafetyMode.ExecutionAndPublication);
-
-    /// <summary>Loads libtorch and applies the settings; cheap after the first call.</summary>
-    public static void EnsureInitialized() => _ = TorchCpu.Value;
-
-    /// <summary>Whether libtorch uses oneDNN (mkldnn) kernels, as its global context says now.</summary>
-    public static unsafe bool OneDnnEnabled
-    {
-        get
-        {
-            var userEnabled = (delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(TorchCpu.Value, "_ZNK2at7Context17userEnabledMkldnnEv");
-            return userEnabled(GlobalContext()) != 0;
-        }
-    }
+    /// <summary>
+    /// Whether libtorch uses oneDNN (mkldnn) kernels, as its global context says now; where libtorch exports no switch
+    /// (Windows), nobody could change it, so it is libtorch's default: on.
+    /// </summary>
+    public static bool OneDnnEnabled => TorchContextSwitches.OneDnnEnabled(NativePlatform.Torch) ?? true;
 
     /// <summary>
     /// The default: oneDNN on, on every CPU. On an AVX-512 machine libtorch 2.10's oneDNN convolution returned NaN at
@@ -38,10 +30,45 @@ internal static class TorchNative
     /// </summary>
     public static bool OneDnnByDefault => true;
 
-    private static IntPtr Initialize()
+    /// <summary>
+    /// Applies the allocator, oneDNN, NNPACK and MKL settings on <paramref name="platform"/>. A setting the platform
+    /// lacks is skipped and described in the result, never an exception.
+    /// </summary>
+    internal static DvnProcessSettings ApplySettings(NativePlatform platform)
     {
-        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(MallocTuningVariable) != "0")
-            GlibcAllocator.KeepLargeBuffersInHeap();
+        bool mallocOptOut = Environment.GetEnvironmentVariable(MallocTuningVariable) == "0";
+        bool allocatorTuned = !mallocOptOut && platform.HasGlibc && GlibcAllocator.KeepLargeBuffersInHeap();
+        string allocator = allocatorTuned ? $"glibc mmap threshold {GlibcAllocator.MmapThreshold >> 20} MiB, no heap trimming"
+            : mallocOptOut ? $"glibc defaults ({MallocTuningVariable}=0)"
+            : "unchanged (no glibc mallopt here)";
+
+        string? oneDnnVariable = Environment.GetEnvironmentVariable(OneDnnVariable);
+        bool oneDnnWanted = OneDnnSetting();
+        bool? oneDnn = TorchContextSwitches.TrySetOneDnn(platform, oneDnnWanted) ? oneDnnWanted : null;
+        string oneDnnText = oneDnn is bool on
+            ? $"{(on ? "on" : "off")} ({(string.IsNullOrWhiteSpace(oneDnnVariable) ? "default" : $"{OneDnnVariable}={oneDnnVariable}")})"
+            : "libtorch's default (this libtorch exports no oneDNN switch)";
+
+        string nnpack = TorchContextSwitches.TurnOffNnpackWhereUnavailable(platform) switch
+        {
+            true => "on",
+            false => "off (it cannot initialize on this CPU)",
+            null => "libtorch's default (this libtorch exports no NNPACK switch)",
+        };
+
+        bool? mkl = MklReproducibility.TryRequest(platform);
+        string mklText = mkl switch
+        {
+            true => "reproducible mode AUTO",
+            false => "reproducible mode refused (MKL had already run in this process)",
+            null => "unchanged (this libtorch exports no MKL setting)",
+        };
+        return new DvnProcessSettings(allocatorTuned, oneDnn, mkl, $"allocator: {allocator}; oneDNN: {oneDnnText}; NNPACK: {nnpack}; MKL: {mklText}");
+    }
+
+    /// <summary>Loads TorchSharp's native runtime and returns libtorch_cpu; throws with what to fix where it cannot.</summary>
+    internal static IntPtr LoadTorchCpu()
+    {
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
@@ -55,29 +82,11 @@ internal static class TorchNative
             throw new InvalidOperationException(
                 "Microsoft.ML.Dvn could not find libtorch_cpu after TorchSharp loaded. Make sure the TorchSharp runtime " +
                 "package (TorchSharp-cpu) is referenced.");
-        SetOneDnn(library, OneDnnSetting());
-        RequestReproducibleMkl(library);
         return library;
     }
 
-    // MKL's sgemm picks kernels by buffer alignment unless told otherwise: measured here, the same small matrix product
-    // on the same inputs gave two different results over 300 runs (last bits). Conditional numerical reproducibility
-    // (MKL_CBWR_AUTO = 2: the best code path of this CPU, the same every run) makes equal inputs give equal bits, which
-    // the seed and save/load guarantees rely on. libtorch_cpu links MKL statically and exports its setter; it must run
-    // before MKL's first computation, and fails harmlessly (returns non-zero) otherwise.
-    private static unsafe void RequestReproducibleMkl(IntPtr library)
-    {
-        if (NativeLibrary.TryGetExport(library, "mkl_serv_cbwr_set", out IntPtr set))
-            ((delegate* unmanaged<int, int>)set)(MklCbwrAuto);
-    }
-
-    private const int MklCbwrAuto = 2;
-
     /// <summary>Whether MKL runs in conditional numerical reproducibility mode AUTO (null: no MKL in this libtorch).</summary>
-    public static unsafe bool? MklReproducible =>
-        NativeLibrary.TryGetExport(TorchCpu.Value, "mkl_serv_cbwr_get", out IntPtr get)
-            ? ((delegate* unmanaged<int, int>)get)(1) == MklCbwrAuto
-            : null;
+    public static bool? MklReproducible => MklReproducibility.IsOn(NativePlatform.Torch);
 
     private static bool OneDnnSetting() => Environment.GetEnvironmentVariable(OneDnnVariable)?.Trim().ToLowerInvariant() switch
     {
@@ -87,16 +96,6 @@ internal static class TorchNative
         var other => throw new InvalidOperationException($"{OneDnnVariable}='{other}' is not understood; use on, off or auto."),
     };
 
-    // at::globalContext().setUserEnabledMkldnn(bool): TorchSharp has no API for it; libtorch_cpu exports the C++ symbols.
-    private static unsafe void SetOneDnn(IntPtr library, bool enabled)
-    {
-        var setUserEnabled = (delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(library, "_ZN2at7Context20setUserEnabledMkldnnEb");
-        setUserEnabled(GlobalContext(library), enabled ? (byte)1 : (byte)0);
-    }
-
-    private static unsafe IntPtr GlobalContext(IntPtr? library = null) =>
-        ((delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(library ?? TorchCpu.Value, "_ZN2at13globalContextEv"))();
-
     internal static string LoadFailureMessage(Exception e)
     {
         string detail = e.InnerException?.Message ?? e.Message;
@@ -104,7 +103,8 @@ internal static class TorchNative
             ? " On Linux, TorchSharp 0.107's libLibTorchSharp.so needs GLIBCXX_3.4.32 (the libstdc++ of GCC 13); " +
               "Debian 12 and Ubuntu 22.04 ship GLIBCXX_3.4.30. Projects that reference the Microsoft.ML.Dvn package get " +
               "a patched copy in their build and publish output automatically (the package's buildTransitive targets); " +
-              "rebuild the project, and check that the build log shows 'Microsoft.ML.Dvn: marked GLIBCXX_3.4.32 weak'. " +
+              "rebuild the project, and check that the build log shows 'Microsoft.ML.Dvn: marked GLIBCXX_3.4.32 weak' (a warning " +
+              "DVN1001 there means this TorchSharp needs GCC 13's libstdc++ for real). " +
               "If the application was copied elsewhere, copy it from the build or publish output again. " +
               "Run 'ldd <output>/runtimes/linux-x64/native/libLibTorchSharp.so' to see what the loader is missing."
             : string.Empty;

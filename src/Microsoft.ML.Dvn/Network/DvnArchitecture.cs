@@ -11,7 +11,7 @@ namespace Microsoft.ML.Dvn;
 ///     convolutionChannels: new[] { 48, 96 }, hiddenLayerSizes: new[] { 96 });
 /// </code>
 /// </example>
-public sealed class DvnArchitecture
+public sealed class DvnArchitecture : IEquatable<DvnArchitecture>
 {
     private readonly int[] _convolutionChannels;
     private readonly int[] _hiddenLayerSizes;
@@ -101,6 +101,28 @@ public sealed class DvnArchitecture
         ? $"Mlp({string.Join(", ", _hiddenLayerSizes)})"
         : $"Cnn({ImageHeight}x{ImageWidth}x{ImageChannels}, conv [{string.Join(", ", _convolutionChannels)}], " +
           $"hidden [{string.Join(", ", _hiddenLayerSizes)}])";
+
+    /// <summary>Whether <paramref name="other"/> is the same backbone: same kind, image shape and widths.</summary>
+    public bool Equals(DvnArchitecture? other) =>
+        other is not null && Kind == other.Kind && ImageHeight == other.ImageHeight && ImageWidth == other.ImageWidth &&
+        ImageChannels == other.ImageChannels && _convolutionChannels.SequenceEqual(other._convolutionChannels) &&
+        _hiddenLayerSizes.SequenceEqual(other._hiddenLayerSizes);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as DvnArchitecture);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Kind);
+        hash.Add(ImageHeight);
+        hash.Add(ImageWidth);
+        hash.Add(ImageChannels);
+        foreach (int width in _convolutionChannels.Concat(_hiddenLayerSizes))
+            hash.Add(width);
+        return hash.ToHashCode();
+    }
 
     private static void CheckPositive(int[] sizes, string name)
     {

@@ -26,7 +26,7 @@ internal sealed class DvnNetwork : nn.Module
     /// <param name="allocation">Units and levels; its task count must match <paramref name="classCounts"/>.</param>
     /// <param name="seed">Fixes the initial weights.</param>
     public DvnNetwork(DvnArchitecture architecture, int inputSize, IReadOnlyList<int> classCounts, UnitAllocation allocation, long seed)
-        : base(LoadedNativeRuntime("dvn"))
+        : base("dvn")
     {
         if (classCounts.Count != allocation.NumberOfTasks)
             throw new ArgumentException($"{classCounts.Count} class counts given for {allocation.NumberOfTasks} tasks.", nameof(classCounts));
@@ -135,6 +135,20 @@ internal sealed class DvnNetwork : nn.Module
         return shared + levels[LevelKey(task, level)].ParameterCount;
     }
 
+    /// <summary>
+    /// What a forward pass of (task, level) reads, layer by layer: views of the stored tensors (not copies), for
+    /// writing the level in another format (ONNX). <see cref="Forward"/> is the computation they describe.
+    /// </summary>
+    public LevelWeights Weights(int task, int level)
+    {
+        var own = levels[LevelKey(task, level)];
+        var slices = LayerSlices(Allocation.Units(task, level));
+        var blocks = slices.Select((s, layer) => layer < convolutions.Count
+            ? convolutions[layer].Block(s.Inputs, s.Outputs)
+            : fullyConnected[layer - convolutions.Count].Block(s.Inputs, s.Outputs)).ToArray();
+        return new LevelWeights(Architecture, blocks[..convolutions.Count], blocks[convolutions.Count..], own.Norms.ToArray(), own.Head);
+    }
+
     /// <summary>The normalizations that (task, level) owns, one a hidden layer.</summary>
     public IEnumerable<LevelNorm> Norms(int task, int level) => levels[LevelKey(task, level)].Norms;
 
@@ -201,12 +215,4 @@ internal sealed class DvnNetwork : nn.Module
     }
 
     private static string LevelKey(int task, int level) => $"t{task}l{level}";
-
-    // Runs before the base constructor touches libtorch: a failed load then says how to fix it, and oneDNN is off
-    // before the first convolution.
-    private static string LoadedNativeRuntime(string name)
-    {
-        Native.TorchNative.EnsureInitialized();
-        return name;
-    }
 }

@@ -22,6 +22,11 @@ internal sealed class LevelHead : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>[classes, input features].</summary>
+    public Tensor Weight => weight;
+
+    public Tensor Bias => bias;
+
     public long ParameterCount => weight.numel() + bias.numel();
 
     public Tensor Forward(Tensor input) => nn.functional.linear(input, weight, bias);

@@ -14,8 +14,10 @@ namespace Microsoft.ML.Dvn.Network;
 /// </remarks>
 internal sealed class LevelNorm : nn.Module
 {
+    /// <summary>Added to the variance before its square root, in training and prediction alike.</summary>
+    public const double Epsilon = 1e-5;
+
     private const double Momentum = 0.1;
-    private const double Epsilon = 1e-5;
 
     private readonly Parameter weight;
     private readonly Parameter bias;
@@ -33,6 +35,14 @@ internal sealed class LevelNorm : nn.Module
         running_var = ones(channels);
         RegisterComponents();
     }
+
+    public Tensor Scale => weight;
+
+    public Tensor Shift => bias;
+
+    public Tensor RunningMean => running_mean;
+
+    public Tensor RunningVariance => running_var;
 
     /// <summary>Scale, shift, running mean and running variance: four numbers a channel.</summary>
     public long ParameterCount => 4 * weight.shape[0];

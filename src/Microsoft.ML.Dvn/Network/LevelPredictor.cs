@@ -32,6 +32,7 @@ internal sealed class LevelPredictor
     public void Predict(float[] features, ReadOnlySpan<int> tasks, ReadOnlySpan<int> levels, Span<float> probabilities)
     {
         int rows = tasks.Length, inputs = _network.InputSize;
+        Native.IntraOpThreads.ApplyToCurrentThread();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var batch = tensor(features, new long[] { features.Length / inputs, inputs }).narrow(0, 0, rows);

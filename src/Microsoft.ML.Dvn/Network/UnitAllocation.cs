@@ -61,18 +61,17 @@ internal sealed class UnitAllocation
         return _units[task - 1, level - 1];
     }
 
-    // Walks outward from the home unit, lower side first on ties, until `count` units are taken.
+    // The first `count` units of the distance order, in closed form: ties go to the lower unit, so from the home unit
+    // the two sides alternate, lower first, and the lower side takes count/2 units, the upper side (count-1)/2; where a
+    // side runs out at unit 1 or unit K, the other side takes the rest. Costs the same for any number of units.
     private UnitRange NearestUnits(int home, int count)
     {
-        int first = home, last = home;
-        while (last - first + 1 < count)
-        {
-            int lowerDistance = first > 1 ? home - (first - 1) : int.MaxValue;
-            int upperDistance = last < NumberOfUnits ? (last + 1) - home : int.MaxValue;
-            if (lowerDistance <= upperDistance) first--;
-            else last++;
-        }
-        return new UnitRange(first, last);
+        int below = count / 2, above = (count - 1) / 2;
+        if (home - below < 1)
+            return new UnitRange(1, count);
+        if ((long)home + above > NumberOfUnits)
+            return new UnitRange(NumberOfUnits - count + 1, NumberOfUnits);
+        return new UnitRange(home - below, home + above);
     }
 
     private void CheckTask(int task)

@@ -1,11 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.ML.Data;
-using Microsoft.ML.Dvn.Native;
-using Microsoft.ML.Dvn.Network;
-using Microsoft.ML.Dvn.Pipeline;
-using TorchSharp;
+using Microsoft.ML.Dvn.Model;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Dvn.Persistence;
@@ -14,18 +9,31 @@ namespace Microsoft.ML.Dvn.Persistence;
 /// The DVN model file (stored as one stream inside ML.NET's model zip):
 /// <code>
 /// "DVNMODEL"        8 ASCII bytes
-/// format version    int32 (this library writes 1 and reads 1 and below)
+/// format version    int32 (this library writes 2 and reads 1 and 2)
 /// payload length    int64
-/// payload           the model: columns, prediction and training options, architecture, key metadata,
-///                   task/level structure, then every weight
+/// payload           the model, in sections (below)
 /// SHA-256           32 bytes, of the payload
 /// </code>
-/// Everything is little-endian. A truncated or altered file fails the length or checksum test before anything
-/// is built from it; a file of a newer format version fails with a message saying so.
+/// Everything is little-endian. Format 2's payload is seven sections, each stored as its name, its length (int32) and
+/// its contents, in this order: <c>columns</c>, <c>prediction</c> and <c>training</c> (named fields, see
+/// <see cref="FieldReader"/>), <c>architecture</c>, <c>keys</c>, <c>tasks</c> and <c>weights</c>; each section's class
+/// writes and reads it. Format 1 stored the same contents without section names and lengths, and the fields of the
+/// first three by position.
 /// </summary>
+/// <remarks>
+/// The checksum detects damage, not tampering: anyone can write a file with a valid checksum. So the reader trusts
+/// nothing in the file: it checks every count and size against the bytes actually present and against
+/// <see cref="ModelLimits"/> before it allocates or loops for it, checks every field against what the file's own
+/// structure implies (the architecture, the keys, the allocation rule, the parameter counts the network reads), and
+/// builds the network only when the file holds exactly the finite weights that network stores. Time and memory are
+/// therefore proportional to the file's size, and every failure is an <see cref="InvalidDataException"/> naming the
+/// field. The network is built on the CPU; the loader moves it to the device it runs on.
+/// </remarks>
 internal static class DvnModelFormat
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
+
+    private const int HashLength = 32;
 
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("DVNMODEL");
 
@@ -33,7 +41,15 @@ internal static class DvnModelFormat
     {
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
-            WritePayload(model, writer);
+        {
+            writer.WriteNamed(ColumnsSection.Name, w => ColumnsSection.Write(w, model.Columns));
+            writer.WriteNamed(PredictionSection.Name, w => PredictionSection.Write(w, model.Prediction));
+            writer.WriteNamed(TrainingSection.Name, w => TrainingSection.Write(w, model.Training));
+            writer.WriteNamed(ArchitectureSection.Name, w => ArchitectureSection.Write(w, model.Network));
+            writer.WriteNamed(KeysSection.Name, w => KeysSection.Write(w, model.Labels, model.Tasks));
+            writer.WriteNamed(TasksSection.Name, w => TasksSection.Write(w, model));
+            writer.WriteNamed(WeightsSection.Name, w => WeightsSection.Write(w, model.Network));
+        }
         var bytes = payload.GetBuffer().AsSpan(0, (int)payload.Length);
         using var output = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         output.Write(Magic);
@@ -43,152 +59,61 @@ internal static class DvnModelFormat
         output.Write(SHA256.HashData(bytes));
     }
 
+    /// <summary>Reads a model written by <see cref="Write"/> (any format version up to <see cref="CurrentVersion"/>); its network is on the CPU.</summary>
+    /// <exception cref="InvalidDataException">The stream is not a complete, consistent DVN model; the message names the field.</exception>
     public static DvnModel Read(Stream stream)
     {
-        using var input = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        var magic = input.ReadBytes(Magic.Length);
-        if (!magic.AsSpan().SequenceEqual(Magic))
-            throw Corrupt("it does not start with the DVN model header");
-        int version = ReadOrCorrupt(input.ReadInt32);
+        var header = ReadAtMost(stream, Magic.Length + sizeof(int) + sizeof(long));
+        if (header.Length < Magic.Length || !header.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw InvalidModel.Error("it does not start with the DVN model header");
+        if (header.Length < 20)
+            throw InvalidModel.Error($"it is truncated ({header.Length} of the 20 header bytes present)");
+        var envelope = new PayloadReader(header);
+        envelope.Bytes("magic", Magic.Length);
+        int version = envelope.Int32("version");
         if (version > CurrentVersion)
             throw new InvalidDataException(
                 $"This DVN model was written in model format version {version}; this Microsoft.ML.Dvn " +
                 $"({typeof(DvnModelFormat).Assembly.GetName().Version}) reads format versions up to {CurrentVersion}. " +
                 "Upgrade the Microsoft.ML.Dvn package to load it.");
-        if (version < 1)
-            throw Corrupt($"format version {version} does not exist");
-        long length = ReadOrCorrupt(input.ReadInt64);
-        if (length < 0 || length > int.MaxValue)
-            throw Corrupt($"it declares a payload of {length} bytes");
-        var payload = input.ReadBytes((int)length);
-        var hash = input.ReadBytes(32);
-        if (payload.Length != length || hash.Length != 32)
-            throw Corrupt($"it is truncated ({payload.Length} of {length} payload bytes present)");
+        InvalidModel.Require(version >= 1, "version", version, $"1 to {CurrentVersion}");
+        long length = envelope.Int64("payloadLength");
+        InvalidModel.Require(length >= 0 && length <= ModelLimits.MaxPayloadBytes, "payloadLength", length, $"0 to {ModelLimits.MaxPayloadBytes} bytes");
+        if (stream.CanSeek && length + HashLength > stream.Length - stream.Position)
+            throw InvalidModel.Error($"it is truncated: it declares a payload of {length} bytes and its checksum, but only " +
+                                     $"{stream.Length - stream.Position} bytes follow the header");
+        // A seekable stream was checked to hold the declared bytes; any other is read in chunks.
+        var payload = stream.CanSeek ? ReadExactly(stream, (int)length) : ReadAtMost(stream, (int)length);
+        var hash = ReadAtMost(stream, HashLength);
+        if (payload.Length != length || hash.Length != HashLength)
+            throw InvalidModel.Error($"it is truncated ({payload.Length} of {length} payload bytes and {hash.Length} of {HashLength} checksum bytes present)");
+        if (ReadAtMost(stream, 1).Length != 0)
+            throw InvalidModel.Error("bytes follow its checksum");
         if (!SHA256.HashData(payload).AsSpan().SequenceEqual(hash))
-            throw Corrupt("its checksum does not match its contents (the file was altered or damaged)");
-        try
-        {
-            using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
-            return ReadPayload(reader);
-        }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or OverflowException)
-        {
-            throw Corrupt($"its contents are inconsistent ({e.Message})", e);
-        }
+            throw InvalidModel.Error("its checksum does not match its contents (the file was altered or damaged)");
+        return ReadPayload(new PayloadReader(payload), version);
     }
 
-    private static void WritePayload(DvnModel model, BinaryWriter writer)
+    private static DvnModel ReadPayload(PayloadReader payload, int version)
     {
-        var network = model.Network;
-        var columns = model.Columns;
-        foreach (var name in new[] { columns.Features, columns.Label, columns.Task, columns.MemoryBudget, columns.Score,
-                     columns.PredictedLabel, columns.Level, columns.ParameterCount })
-            writer.Write(name);
-        writer.Write(model.PredictionBatchSize);
-        writer.Write((int)model.RequestedDevice);
-        var training = model.Training;
-        writer.Write(training.NumberOfEpochs);
-        writer.Write(training.BatchSize);
-        writer.Write(training.LearningRate);
-        writer.Write(training.WeightDecay);
-        writer.Write(training.Seed);
-        writer.Write(training.RowsPerTask.Count);
-        foreach (long rows in training.RowsPerTask)
-            writer.Write(rows);
+        var columnFields = Section(payload, version, ColumnsSection.Name, s => version == 1 ? ColumnsSection.Format1(s) : FieldReader.Named(s));
+        var predictionFields = Section(payload, version, PredictionSection.Name, s => version == 1 ? PredictionSection.Format1(s) : FieldReader.Named(s));
+        var trainingFields = Section(payload, version, TrainingSection.Name, s => version == 1 ? TrainingSection.Format1(s) : FieldReader.Named(s));
+        var declared = Section(payload, version, ArchitectureSection.Name, ArchitectureSection.Read);
+        var (labels, tasks) = Section(payload, version, KeysSection.Name, KeysSection.Read);
+        var served = Section(payload, version, TasksSection.Name, s => TasksSection.Read(s, declared, labels, tasks));
+        var weights = Section(payload, version, WeightsSection.Name, s => WeightsSection.Read(s, declared));
+        payload.End();
+        var columns = ColumnsSection.Read(columnFields);
+        var prediction = PredictionSection.Read(predictionFields, declared);
+        var training = TrainingSection.Read(trainingFields, tasks.Count);
 
-        var architecture = network.Architecture;
-        writer.Write((int)architecture.Kind);
-        writer.Write(architecture.ImageHeight);
-        writer.Write(architecture.ImageWidth);
-        writer.Write(architecture.ImageChannels);
-        WriteInts(writer, architecture.ConvolutionChannels);
-        WriteInts(writer, architecture.HiddenLayerSizes);
-        writer.Write(network.InputSize);
-        writer.Write(network.Allocation.NumberOfUnits);
-        writer.Write(network.Allocation.NumberOfLevels);
-        WriteInts(writer, network.ClassCounts);
-
-        writer.Write(model.LabelKeyCount);
-        WriteKeyValues(writer, model.LabelKeyValues);
-        writer.Write(model.TaskKeyCount);
-        WriteKeyValues(writer, model.TaskKeyValues);
-        WriteInts(writer, model.ServedTasks);
-        foreach (var classes in model.Classes)
-            WriteInts(writer, classes.Select(c => checked((int)c)).ToArray());
-        foreach (var level in model.Levels.SelectMany(l => l))
-        {
-            writer.Write(level.Level);
-            writer.Write(level.ParameterCount);
-            WriteInts(writer, level.Units);
-        }
-
-        var tensors = NamedTensors(network);
-        writer.Write(tensors.Count);
-        foreach (var (name, value) in tensors)
-        {
-            writer.Write(name);
-            WriteInts(writer, value.shape.Select(d => checked((int)d)).ToArray());
-            using var data = value.detach().cpu().contiguous();
-            writer.Write(MemoryMarshal.AsBytes(data.data<float>().ToArray().AsSpan()));
-        }
-    }
-
-    private static DvnModel ReadPayload(BinaryReader reader)
-    {
-        var names = Enumerable.Range(0, 8).Select(_ => reader.ReadString()).ToArray();
-        var columns = new DvnColumnNames(names[0], names[1], names[2], names[3], names[4], names[5], names[6], names[7]);
-        int predictionBatchSize = reader.ReadInt32();
-        var device = (DvnDevice)reader.ReadInt32();
-        var training = new DvnTrainingInfo(reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(),
-            reader.ReadInt64(), Read(reader.ReadInt32(), reader.ReadInt64));
-
-        var kind = (DvnArchitectureKind)reader.ReadInt32();
-        int height = reader.ReadInt32(), width = reader.ReadInt32(), channels = reader.ReadInt32();
-        var convolutions = ReadInts(reader);
-        var hidden = ReadInts(reader);
-        var architecture = kind switch
-        {
-            DvnArchitectureKind.Cnn => DvnArchitecture.Cnn(height, width, channels, convolutions, hidden),
-            DvnArchitectureKind.Mlp => DvnArchitecture.Mlp(hidden),
-            _ => throw new InvalidOperationException($"unknown architecture kind {(int)kind}"),
-        };
-        int inputSize = reader.ReadInt32(), units = reader.ReadInt32(), levelCount = reader.ReadInt32();
-        var classCounts = ReadInts(reader);
-
-        int labelKeyCount = reader.ReadInt32();
-        var labelKeyValues = ReadKeyValues(reader);
-        int taskKeyCount = reader.ReadInt32();
-        var taskKeyValues = ReadKeyValues(reader);
-        var servedTasks = ReadInts(reader);
-        var classes = classCounts.Select(_ => ReadInts(reader).Select(c => checked((uint)c)).ToArray()).ToArray();
-        var levels = classCounts.Select(_ => Enumerable.Range(0, levelCount)
-            .Select(_ => new LevelDescriptor(reader.ReadInt32(), reader.ReadInt64(), ReadInts(reader))).ToArray()).ToArray();
-
-        var network = new DvnNetwork(architecture, inputSize, classCounts, new UnitAllocation(classCounts.Length, units, levelCount), seed: 0);
+        var network = declared.Build();
         try
         {
-            var tensors = NamedTensors(network);
-            int count = reader.ReadInt32();
-            if (count != tensors.Count)
-                throw new InvalidOperationException($"{count} weight tensors stored, the architecture has {tensors.Count}");
-            using (no_grad())
-                foreach (var (name, value) in tensors)
-                {
-                    string stored = reader.ReadString();
-                    var shape = ReadInts(reader).Select(d => (long)d).ToArray();
-                    if (stored != name || !shape.SequenceEqual(value.shape))
-                        throw new InvalidOperationException($"weight '{stored}' [{string.Join(", ", shape)}] where '{name}' [{string.Join(", ", value.shape)}] belongs");
-                    var bytes = reader.ReadBytes(checked((int)value.numel() * sizeof(float)));
-                    if (bytes.Length != value.numel() * sizeof(float))
-                        throw new EndOfStreamException($"weight '{name}' is cut short");
-                    using var loaded = tensor(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape);
-                    value.copy_(loaded);
-                }
-            var resolved = TorchDevices.ResolveForLoading(device);
-            network.to(resolved);
+            weights.Load(network);
             network.eval();
-            return new DvnModel(network, device, resolved, columns, labelKeyCount, labelKeyValues, taskKeyCount, taskKeyValues,
-                servedTasks, classes, levels, predictionBatchSize, training);
+            return new DvnModel(network, CPU, columns, labels, tasks, served, prediction, training);
         }
         catch
         {
@@ -197,91 +122,47 @@ internal static class DvnModelFormat
         }
     }
 
-    /// <summary>Every parameter and buffer, in the network's registration order.</summary>
-    private static List<(string Name, Tensor Value)> NamedTensors(DvnNetwork network) =>
-        network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(network.named_buffers()).ToList();
-
-    private static void WriteInts(BinaryWriter writer, IReadOnlyList<int> values)
+    // Format 2: the section's name and length, then its contents, all of which read must consume. Format 1: the
+    // contents alone, read from the payload's current position.
+    private static T Section<T>(PayloadReader payload, int version, string name, Func<PayloadReader, T> read)
     {
-        writer.Write(values.Count);
-        foreach (int value in values)
-            writer.Write(value);
-    }
-
-    private static int[] ReadInts(BinaryReader reader)
-    {
-        int count = reader.ReadInt32();
-        if (count < 0 || count > reader.BaseStream.Length / sizeof(int))
-            throw new InvalidOperationException($"a list claims {count} entries");
-        return Enumerable.Range(0, count).Select(_ => reader.ReadInt32()).ToArray();
-    }
-
-    // Type codes of key values: the order of KeyValueTypes.
-    private static readonly PrimitiveDataViewType[] KeyValueTypes =
-    {
-        TextDataViewType.Instance, NumberDataViewType.Single, NumberDataViewType.Double, NumberDataViewType.Int32,
-        NumberDataViewType.Int64, NumberDataViewType.UInt32, NumberDataViewType.UInt64, BooleanDataViewType.Instance,
-    };
-
-    private static void WriteKeyValues(BinaryWriter writer, KeyValues? keyValues)
-    {
-        writer.Write(keyValues is not null);
-        if (keyValues is null)
-            return;
-        writer.Write(Array.IndexOf(KeyValueTypes, keyValues.ItemType));
-        writer.Write(keyValues.Count);
-        foreach (var value in keyValues.Values)
+        if (version == 1)
         {
-            switch (value)
-            {
-                case string s: writer.Write(s); break;
-                case float f: writer.Write(f); break;
-                case double d: writer.Write(d); break;
-                case int i: writer.Write(i); break;
-                case long l: writer.Write(l); break;
-                case uint u: writer.Write(u); break;
-                case ulong ul: writer.Write(ul); break;
-                case bool b: writer.Write(b); break;
-                default: throw new InvalidOperationException($"key value of type {value?.GetType().Name} cannot be saved");
-            }
+            var rest = payload.Rest(name);
+            var contents = read(rest);
+            payload.Continue(rest);
+            return contents;
         }
+        string stored = payload.String("section name");
+        InvalidModel.Require(stored == name, "section name", $"'{stored}'", $"'{name}' (the sections are columns, prediction, training, architecture, keys, tasks, weights)");
+        var section = payload.Part(name, payload.Int32($"{name} (its length)"), name);
+        var result = read(section);
+        section.End();
+        return result;
     }
 
-    private static KeyValues? ReadKeyValues(BinaryReader reader)
+    private static byte[] ReadExactly(Stream stream, int count)
     {
-        if (!reader.ReadBoolean())
-            return null;
-        int code = reader.ReadInt32(), count = reader.ReadInt32();
-        if (code < 0 || code >= KeyValueTypes.Length || count < 0 || count > reader.BaseStream.Length)
-            throw new InvalidOperationException($"key values of type code {code}, count {count}");
-        Array values = code switch
-        {
-            0 => Read(count, reader.ReadString),
-            1 => Read(count, reader.ReadSingle),
-            2 => Read(count, reader.ReadDouble),
-            3 => Read(count, reader.ReadInt32),
-            4 => Read(count, reader.ReadInt64),
-            5 => Read(count, reader.ReadUInt32),
-            6 => Read(count, reader.ReadUInt64),
-            _ => Read(count, reader.ReadBoolean),
-        };
-        return new KeyValues(KeyValueTypes[code], values);
+        var bytes = new byte[count];
+        int read = stream.ReadAtLeast(bytes, count, throwOnEndOfStream: false);
+        return read == count ? bytes : bytes[..read];
     }
 
-    private static T[] Read<T>(int count, Func<T> read) => Enumerable.Range(0, count).Select(_ => read()).ToArray();
-
-    private static T ReadOrCorrupt<T>(Func<T> read)
+    // Reads up to `count` bytes, in chunks: memory grows with the bytes actually present, never with the count a file declares.
+    private static byte[] ReadAtMost(Stream stream, int count)
     {
-        try
+        const int Chunk = 1 << 20;
+        if (count <= Chunk)
+            return ReadExactly(stream, count);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[Chunk];
+        while (buffer.Length < count)
         {
-            return read();
+            int read = stream.Read(chunk, 0, (int)Math.Min(Chunk, count - buffer.Length));
+            if (read == 0)
+                break;
+            buffer.Write(chunk, 0, read);
         }
-        catch (EndOfStreamException e)
-        {
-            throw Corrupt("it is truncated", e);
-        }
+        return buffer.ToArray();
     }
-
-    private static InvalidDataException Corrupt(string why, Exception? inner = null) =>
-        new($"The DVN model cannot be loaded: {why}. The file is not a complete model written by Microsoft.ML.Dvn.", inner);
 }

@@ -1,5 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Dvn;
+using Microsoft.ML.Dvn.Model;
+using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Persistence;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Runtime;
@@ -45,9 +47,13 @@ public sealed partial class DvnTransformer : ICanSaveModel
     private static DvnTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
+        DvnRuntime.InitializeAndLog(env, numberOfThreads: null);
         DvnModel? model = null;
         if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream)))
             throw new InvalidDataException($"The model zip has a DVN transformer without its '{ModelStreamName}' stream; the file is damaged.");
-        return new DvnTransformer(env, model!);
+        // The reader builds on the CPU; the loading context chooses where the model runs (its GpuDeviceId and
+        // FallbackToCpu, else the device the model was trained for where it exists here), not the file.
+        var device = TorchDevices.ResolveForLoading(model!.Prediction.RequestedDevice, env, TorchDevices.WarningsTo(env));
+        return new DvnTransformer(env, model.On(device));
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Dvn.Model;
 
 namespace Microsoft.ML.Dvn.Pipeline;
 
@@ -17,11 +18,7 @@ internal sealed class BoundSchema
         Input = input;
         Features = InputSchema.Features(input, model.Columns.Features, model.Network.InputSize);
         Task = InputSchema.Key(input, model.Columns.Task, "task");
-        int taskKeys = InputSchema.KeyCount(Task);
-        if (taskKeys != model.TaskKeyCount)
-            throw new ArgumentOutOfRangeException(nameof(input),
-                $"The task column '{Task.Name}' has {taskKeys} keys, but the model was trained with {model.TaskKeyCount}: " +
-                "map tasks to keys with the same MapValueToKey transformer as in training.");
+        CheckTaskKeys(model, Task);
         Budget = InputSchema.Budget(input, model.Columns.MemoryBudget);
         Output = BuildOutput(model, input);
     }
@@ -62,22 +59,62 @@ internal sealed class BoundSchema
     public IEnumerable<DataViewSchema.Column> PassedThrough(IEnumerable<DataViewSchema.Column> columns) =>
         columns.Where(c => OutputOf(c.Index) < 0).Select(c => Input[c.Index]);
 
-    private static DataViewSchema BuildOutput(DvnModel model, DataViewSchema input)
+    // Tasks are bound by key: the input's key k must be the task the model knows as key k. Where both the model and the
+    // column have key values (task names), they must agree key by key; a column without them is bound by its key count.
+    private static void CheckTaskKeys(DvnModel model, DataViewSchema.Column task)
+    {
+        const string Remedy = "map tasks to keys with the same MapValueToKey transformer as in training (save it in the same pipeline).";
+        int taskKeys = InputSchema.KeyCount(task);
+        if (taskKeys != model.Tasks.Count)
+            throw new ArgumentOutOfRangeException("input",
+                $"The task column '{task.Name}' has {taskKeys} keys, but the model was trained with {model.Tasks.Count}: {Remedy}");
+        if (model.Tasks.Values is not KeyValues trained || KeyValues.Of(task) is not KeyValues given)
+            return;
+        var mismatches = Enumerable.Range(1, taskKeys).Select(k => (ulong)k)
+            .Where(k => given.Describe(k) != trained.Describe(k))
+            .Select(k => $"key {k} is '{given.Describe(k)}' here, '{trained.Describe(k)}' in training")
+            .ToList();
+        if (mismatches.Count > 0)
+            throw new ArgumentOutOfRangeException("input",
+                $"The task column '{task.Name}' maps its keys to other tasks than in training: {string.Join("; ", mismatches.Take(5))}" +
+                $"{(mismatches.Count > 5 ? $"; and {mismatches.Count - 5} more" : "")}. Rows would go to the wrong task: {Remedy}");
+    }
+
+    /// <summary>
+    /// The input's columns followed by the four new ones, annotated as ML.NET's multiclass scorer annotates its score
+    /// and predicted label, so that evaluators and tools find them by kind. AnnotationUtils (the annotation kinds, the
+    /// score set's key type and the search for the input's last score set) is internal to Microsoft.ML.Core; used here
+    /// through the publicized reference (see Internals/) so the values are exactly ML.NET's own.
+    /// </summary>
+    public static DataViewSchema BuildOutput(DvnModel model, DataViewSchema input)
     {
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
         var names = model.Columns;
+        // A new score set: one more than the last set in the input (scores of an earlier trainer keep theirs).
+        uint scoreSet = input.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
 
         var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-        model.LabelKeyValues?.AddAsSlotNamesTo(scoreAnnotations);
-        builder.AddColumn(names.Score, new VectorDataViewType(NumberDataViewType.Single, model.LabelKeyCount), scoreAnnotations.ToAnnotations());
+        model.Labels.Values?.AddAsSlotNamesTo(scoreAnnotations);
+        model.Labels.Values?.AddTo(scoreAnnotations, AnnotationUtils.Kinds.TrainingLabelValues);
+        AddScoreKinds(scoreAnnotations, scoreSet, AnnotationUtils.Const.ScoreValueKind.Score);
+        builder.AddColumn(names.Score, new VectorDataViewType(NumberDataViewType.Single, model.Labels.Count), scoreAnnotations.ToAnnotations());
 
         var labelAnnotations = new DataViewSchema.Annotations.Builder();
-        model.LabelKeyValues?.AddTo(labelAnnotations);
-        builder.AddColumn(names.PredictedLabel, new KeyDataViewType(typeof(uint), model.LabelKeyCount), labelAnnotations.ToAnnotations());
+        model.Labels.Values?.AddTo(labelAnnotations);
+        AddScoreKinds(labelAnnotations, scoreSet, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
+        builder.AddColumn(names.PredictedLabel, new KeyDataViewType(typeof(uint), model.Labels.Count), labelAnnotations.ToAnnotations());
 
         builder.AddColumn(names.Level, NumberDataViewType.UInt32);
         builder.AddColumn(names.ParameterCount, NumberDataViewType.Int64);
         return builder.ToSchema();
+    }
+
+    private static void AddScoreKinds(DataViewSchema.Annotations.Builder annotations, uint scoreSet, string valueKind)
+    {
+        annotations.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint value) => value = scoreSet);
+        annotations.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
+            (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification.AsMemory());
+        annotations.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = valueKind.AsMemory());
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Dvn.Model;
 namespace Microsoft.ML.Dvn.Pipeline;
 
 /// <summary>
@@ -9,13 +10,13 @@ internal static class BudgetRule
     /// <returns>The network level, 1-based.</returns>
     public static int Level(DvnModel model, int networkTask, double budget, long row)
     {
-        var levels = model.Levels[networkTask - 1];
+        var levels = model.Task(networkTask).Levels;
         if (double.IsNaN(budget))
             return levels.Length;
         for (int j = levels.Length; j >= 1; j--)
             if (levels[j - 1].ParameterCount <= budget)
                 return j;
-        ulong taskKey = (ulong)model.ServedTasks[networkTask - 1];
+        ulong taskKey = (ulong)model.Task(networkTask).Key;
         throw new InvalidOperationException(
             $"Column '{model.Columns.MemoryBudget}', row {row}: a budget of {budget} parameters is below the smallest level " +
             $"of task {model.DescribeTask(taskKey)}, level {levels[0].Level} with {levels[0].ParameterCount} parameters. " +

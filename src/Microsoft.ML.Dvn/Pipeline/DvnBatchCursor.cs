@@ -27,7 +27,7 @@ internal sealed class DvnBatchCursor : DataViewRowCursor
         if (_active.Any(a => a))
         {
             _ahead = input.GetRowCursor(bound.PredictionInputs);
-            _batch = new PredictionBatch(bound.Model, bound.Model.PredictionBatchSize);
+            _batch = new PredictionBatch(bound.Model, bound.Model.Prediction.BatchSize);
             _reader = new PredictionInputReader(bound, _ahead);
         }
     }

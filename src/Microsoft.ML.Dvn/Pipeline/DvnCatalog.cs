@@ -28,15 +28,40 @@ public static class DvnCatalog
         return new DvnEstimator(((IInternalCatalog)catalog).Environment, options);
     }
 
-    /// <summary>A deep virtual network trainer on the given columns, with default options otherwise.</summary>
+    /// <summary>0.1.0's overload, kept so that code compiled against 0.1.0 still runs; new code gets the one below.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static DvnEstimator Dvn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName, string featureColumnName, string taskColumnName, string memoryBudgetColumnName) =>
+        catalog.Dvn(labelColumnName, featureColumnName, taskColumnName, memoryBudgetColumnName, numberOfEpochs: 10);
+
+    /// <summary>
+    /// A deep virtual network trainer on the given columns with the main hyper-parameters, default options otherwise
+    /// (as ML.NET's trainers' simple overloads take theirs).
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="labelColumnName">The label: a key column holding every task's labels.</param>
+    /// <param name="featureColumnName">The features: a known-size vector of Single.</param>
+    /// <param name="taskColumnName">The task of each row: a key column.</param>
+    /// <param name="memoryBudgetColumnName">The memory budget of each row in parameters (read at prediction time; optional there).</param>
+    /// <param name="numberOfEpochs">Passes over the training rows of every task.</param>
+    /// <param name="architecture">The backbone; null means the default MLP with two hidden layers of 240.</param>
+    /// <param name="learningRate">Adam's learning rate.</param>
     public static DvnEstimator Dvn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", string taskColumnName = "Task",
-        string memoryBudgetColumnName = "MemoryBudget") =>
-        catalog.Dvn(new DvnEstimator.Options
+        string memoryBudgetColumnName = "MemoryBudget", int numberOfEpochs = 10, DvnArchitecture? architecture = null,
+        double learningRate = 0.001)
+    {
+        var options = new DvnEstimator.Options
         {
             LabelColumnName = labelColumnName,
             FeatureColumnName = featureColumnName,
             TaskColumnName = taskColumnName,
             MemoryBudgetColumnName = memoryBudgetColumnName,
-        });
+            NumberOfEpochs = numberOfEpochs,
+            LearningRate = learningRate,
+        };
+        if (architecture is not null)
+            options.Architecture = architecture;
+        return catalog.Dvn(options);
+    }
 }

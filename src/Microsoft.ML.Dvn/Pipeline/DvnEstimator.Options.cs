@@ -60,8 +60,18 @@ public sealed partial class DvnEstimator
         /// <summary>Fixes initial weights and row order; null (default) takes the MLContext's seed, or a random one if it has none.</summary>
         public int? Seed;
 
-        /// <summary>Where to train and predict. Default <see cref="DvnDevice.Cpu"/>.</summary>
+        /// <summary>
+        /// Where to train and predict. Default <see cref="DvnDevice.Cpu"/>, which follows the MLContext as ML.NET's GPU
+        /// trainers do: with <c>MLContext.GpuDeviceId</c> set, the DVN trains on that CUDA device, and where it is missing
+        /// <c>MLContext.FallbackToCpu</c> decides between the CPU (with a warning in the log) and an exception.
+        /// </summary>
         public DvnDevice Device = DvnDevice.Cpu;
+
+        /// <summary>
+        /// The CUDA device index for <see cref="DvnDevice.Cuda"/> and <see cref="DvnDevice.Auto"/>; null (default) takes
+        /// <c>MLContext.GpuDeviceId</c>, or device 0.
+        /// </summary>
+        public int? GpuDeviceId;
 
         /// <summary>
         /// Optional rows with the same columns as the training data: after every epoch, the accuracy of every
@@ -69,11 +79,24 @@ public sealed partial class DvnEstimator
         /// </summary>
         public IDataView? ValidationSet;
 
+        /// <summary>
+        /// Threads libtorch uses inside one operation (intra-op), for training and for prediction with the fitted
+        /// model, as ML.NET's trainers name it; null (default) leaves libtorch's default, one per core. Process-wide
+        /// (torch.set_num_threads): Fit sets <see cref="DvnRuntime.NumberOfThreads"/>, which stays in effect for every
+        /// DVN model and every other TorchSharp use in the process. Not saved with the model: a process that loads one
+        /// sets <see cref="DvnRuntime.NumberOfThreads"/>. Trainings that share cores run far faster with a share each
+        /// (README, "Threads").
+        /// </summary>
+        public int? NumberOfThreads;
+
         /// <summary>Rows run together through the network at prediction time (Transform). Default 256.</summary>
         public int PredictionBatchSize = 256;
 
         /// <summary>Called after every training epoch with the loss and accuracy of every (task, level).</summary>
         public Action<DvnEpochReport>? EpochCompleted;
+
+        // A sweep's time budget and cancellation reach the fit under way through the options its factory passes on.
+        internal CancellationToken Cancellation;
 
         // The estimator keeps its own copy, so that changing an Options object after creating an estimator does not
         // change the estimator (estimators are reused in cross-validation and sweeps).

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Dvn.Model;
 using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Network;
 using Microsoft.ML.Dvn.Pipeline;
@@ -36,48 +37,23 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
     public DvnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
         var host = _env.Register("Dvn");
-        var schema = input.Schema;
-        var features = InputSchema.Features(schema, o.FeatureColumnName, o.Architecture.RequiredFeatureLength);
-        var label = InputSchema.Key(schema, o.LabelColumnName, "label");
-        var task = InputSchema.Key(schema, o.TaskColumnName, "task");
-        int taskCount = InputSchema.KeyCount(task);
-        var rows = TaskRows.Read(input, features, task, label, taskCount);
-        var taskKeyValues = KeyValues.Of(task);
-        CheckEveryTaskHasRows(rows, taskKeyValues, task.Name);
-
-        var classes = Enumerable.Range(1, taskCount)
-            .Select(t => rows.Labels(t).Distinct().Order().Select(k => (uint)k).ToArray()).ToArray();
-        int units = o.NumberOfUnits == 0 ? taskCount : o.NumberOfUnits;
-        int levelCount = o.NumberOfLevels == 0 ? units : o.NumberOfLevels;
-        var allocation = new UnitAllocation(taskCount, units, levelCount);
-        long seed = o.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? host.Rand.Next();
-        var device = TorchDevices.Resolve(o.Device);
-
-        var network = new DvnNetwork(o.Architecture, rows.FeatureLength, classes.Select(c => c.Length).ToArray(), allocation, seed);
+        DvnRuntime.InitializeAndLog(host, _options.NumberOfThreads);
+        var data = TrainingSet.Read(input, _options.ValidationSet, _options);
+        long seed = _options.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? host.Rand.Next();
+        var device = TorchDevices.Resolve(_options.Device, _options.GpuDeviceId, _env, TorchDevices.WarningsTo(host));
+        var network = BuildNetwork(data, seed);
         try
         {
             network.to(device);
-            using var channel = host.Start("Training");
-            channel.Info($"DVN: {taskCount} tasks, {units} units, {levelCount} levels, {o.Architecture}, " +
-                         $"{network.StoredParameterCount:N0} stored parameters, seed {seed}, device {device.type}, " +
-                         $"{Enumerable.Range(1, taskCount).Sum(rows.RowCount):N0} rows.");
-            Train(host, channel, network, rows, classes, device, seed);
+            Train(host, network, data, device, seed);
         }
         catch
         {
             network.Dispose();
             throw;
         }
-
-        var levels = Enumerable.Range(1, taskCount).Select(t => Enumerable.Range(1, levelCount)
-            .Select(j => new LevelDescriptor(j, network.ParameterCount(t, j), allocation.Units(t, j).ToArray())).ToArray()).ToArray();
-        var model = new DvnModel(network, o.Device, device, DvnColumnNames.From(o), InputSchema.KeyCount(label), KeyValues.Of(label),
-            taskCount, taskKeyValues, Enumerable.Range(1, taskCount).ToArray(), classes, levels, o.PredictionBatchSize,
-            new DvnTrainingInfo(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
-                Enumerable.Range(1, taskCount).Select(t => (long)rows.RowCount(t)).ToArray()));
-        return new DvnTransformer(_env, model);
+        return new DvnTransformer(_env, AssembleModel(network, device, data, seed));
     }
 
     /// <summary>
@@ -90,26 +66,28 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         return OutputSchemaShape.Create(inputSchema, _options);
     }
 
-    private void Train(IHost host, IChannel channel, DvnNetwork network, TaskRows rows, uint[][] classes, Device device, long seed)
+    private DvnNetwork BuildNetwork(TrainingSet data, long seed)
+    {
+        int units = _options.NumberOfUnits == 0 ? data.NumberOfTasks : _options.NumberOfUnits;
+        int levels = _options.NumberOfLevels == 0 ? units : _options.NumberOfLevels;
+        return new DvnNetwork(_options.Architecture, data.Rows.FeatureLength, data.Classes.Select(c => c.Length).ToArray(),
+            new UnitAllocation(data.NumberOfTasks, units, levels), seed);
+    }
+
+    private void Train(IHost host, DvnNetwork network, TrainingSet data, Device device, long seed)
     {
         var o = _options;
-        var tasks = ToTensors(rows, classes, device);
-        TaskData[]? validation = null;
+        using var channel = host.Start("Training");
+        channel.Info($"DVN: {data.NumberOfTasks} tasks, {network.Allocation.NumberOfUnits} units, {network.NumberOfLevels} levels, " +
+                     $"{o.Architecture}, {network.StoredParameterCount:N0} stored parameters, seed {seed}, device {device.type}, " +
+                     $"{Enumerable.Range(1, data.NumberOfTasks).Sum(data.Rows.RowCount):N0} rows.");
+        var tasks = data.TrainingTensors(device);
+        var validation = data.ValidationTensors(device);
         try
         {
-            if (o.ValidationSet is not null)
-            {
-                var schema = o.ValidationSet.Schema;
-                var validationRows = TaskRows.Read(o.ValidationSet,
-                    InputSchema.Features(schema, o.FeatureColumnName, rows.FeatureLength),
-                    InputSchema.Key(schema, o.TaskColumnName, "task"), InputSchema.Key(schema, o.LabelColumnName, "label"),
-                    rows.NumberOfTasks);
-                validation = ToTensors(validationRows, classes, device);
-            }
             var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed);
-            using var cancellation = new CancellationTokenSource();
-            // ML.NET cancels through MLContext.CancelExecution, which sets a flag on the environment; poll it.
-            using var poll = new Timer(_ => { if (((ICancelable)host).IsCanceled) cancellation.Cancel(); }, null, 100, 100);
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(o.Cancellation);
+            using var poll = CancellationPolling.Start(() => ((ICancelable)host).IsCanceled, cancellation);
             DvnTrainer.Train(network, tasks, settings, validation, report =>
             {
                 channel.Info(ProgressText.Describe(report));
@@ -118,31 +96,23 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         }
         finally
         {
-            foreach (var data in tasks.Concat(validation ?? Array.Empty<TaskData>()))
-                data.Dispose();
+            foreach (var task in tasks.Concat(validation ?? Array.Empty<TaskData>()))
+                task.Dispose();
         }
     }
 
-    // Labels become each task's own class index; a label the task never had in training becomes -1, never predicted.
-    private static TaskData[] ToTensors(TaskRows rows, uint[][] classes, Device device) =>
-        Enumerable.Range(1, rows.NumberOfTasks).Select(t =>
-        {
-            var classOfKey = classes[t - 1].Select((k, c) => (k, c)).ToDictionary(p => (ulong)p.k, p => (long)p.c);
-            var labels = rows.Labels(t).Select(k => classOfKey.GetValueOrDefault(k, -1)).ToArray();
-            return new TaskData(
-                tensor(rows.Features(t).ToArray(), new long[] { rows.RowCount(t), rows.FeatureLength }).to(device),
-                tensor(labels).to(device));
-        }).ToArray();
-
-    private static void CheckEveryTaskHasRows(TaskRows rows, KeyValues? taskKeyValues, string taskColumn)
+    private DvnModel AssembleModel(DvnNetwork network, Device device, TrainingSet data, long seed)
     {
-        var empty = Enumerable.Range(1, rows.NumberOfTasks).Where(t => rows.RowCount(t) == 0).ToArray();
-        if (empty.Length == rows.NumberOfTasks)
-            throw new InvalidOperationException("The training data has no rows.");
-        if (empty.Length > 0)
-            throw new InvalidOperationException(
-                $"Column '{taskColumn}': tasks {string.Join(", ", empty.Select(t => taskKeyValues is null ? $"{t}" : $"'{taskKeyValues.Describe((ulong)t)}' (key {t})"))} " +
-                $"have no training rows; every one of the column's {rows.NumberOfTasks} task keys needs rows.");
+        var o = _options;
+        var served = Enumerable.Range(1, data.NumberOfTasks).Select(t => new ServedTask(t, data.Classes[t - 1],
+            Enumerable.Range(1, network.NumberOfLevels)
+                .Select(j => new LevelDescriptor(j, network.ParameterCount(t, j), network.Allocation.Units(t, j).ToArray())).ToArray())).ToArray();
+        var columns = new DvnColumnNames(o.FeatureColumnName, o.LabelColumnName, o.TaskColumnName, o.MemoryBudgetColumnName,
+            o.ScoreColumnName, o.PredictedLabelColumnName, o.LevelColumnName, o.ParameterCountColumnName);
+        var training = new DvnTrainingInfo(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
+            Enumerable.Range(1, data.NumberOfTasks).Select(t => (long)data.Rows.RowCount(t)).ToArray());
+        return new DvnModel(network, device, columns, data.Labels, data.Tasks, served,
+            new PredictionSettings(o.PredictionBatchSize, o.Device), training);
     }
 
     private static Options Check(Options options)
@@ -170,6 +140,8 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         Require(options.WeightDecay >= 0 && double.IsFinite(options.WeightDecay), nameof(options.WeightDecay), options.WeightDecay, "zero or a positive number");
         Require(options.PredictionBatchSize >= 1, nameof(options.PredictionBatchSize), options.PredictionBatchSize, "at least 1");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
+        Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");
+        Require(options.NumberOfThreads is null or >= 1, nameof(options.NumberOfThreads), options.NumberOfThreads, "null (libtorch's default) or at least 1");
         var distinct = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.LevelColumnName, options.ParameterCountColumnName };
         Require(distinct.Distinct().Count() == distinct.Length, "output column names", string.Join(", ", distinct), "four different names");
         return options.Copy();

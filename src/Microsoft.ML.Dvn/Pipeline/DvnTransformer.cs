@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Runtime;
 using TorchSharp;
+using Microsoft.ML.Dvn.Model;
 
 namespace Microsoft.ML.Dvn;
 
@@ -29,7 +30,7 @@ public sealed partial class DvnTransformer : ITransformer
     internal DvnModel Model { get; }
 
     /// <summary>The tasks this transformer serves (all tasks of the training data, or one for an extracted sub-network).</summary>
-    public int NumberOfTasks => Model.ServedTasks.Length;
+    public int NumberOfTasks => Model.Served.Count;
 
     /// <summary>Levels of every task's virtual network.</summary>
     public int NumberOfLevels => Model.Network.NumberOfLevels;
@@ -41,15 +42,15 @@ public sealed partial class DvnTransformer : ITransformer
     public DvnTrainingInfo Training => Model.Training;
 
     /// <summary>The task keys (1-based values of the task column) this transformer serves.</summary>
-    public IReadOnlyList<int> Tasks => Model.ServedTasks;
+    public IReadOnlyList<int> Tasks => Model.ServedTaskKeys;
 
     /// <summary>The task column's value for a task key (the task's name), or the key itself where the column had no values.</summary>
     /// <param name="task">The task key (1-based value of the task column).</param>
     public string GetTaskName(int task)
     {
-        if (task < 1 || task > Model.TaskKeyCount)
-            throw new ArgumentOutOfRangeException(nameof(task), $"Task {task} does not exist: the task column had keys 1..{Model.TaskKeyCount}.");
-        return Model.TaskKeyValues?.Describe((ulong)task) ?? task.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (task < 1 || task > Model.Tasks.Count)
+            throw new ArgumentOutOfRangeException(nameof(task), $"Task {task} does not exist: the task column had keys 1..{Model.Tasks.Count}.");
+        return Model.Tasks.Values?.Describe((ulong)task) ?? task.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The levels of a task, smallest first: their sizes and units.</summary>
@@ -59,8 +60,8 @@ public sealed partial class DvnTransformer : ITransformer
         int networkTask = task > 0 ? Model.NetworkTask((ulong)task) : 0;
         if (networkTask == 0)
             throw new ArgumentOutOfRangeException(nameof(task),
-                $"Task {task} is not served by this transformer; it serves {string.Join(", ", Model.ServedTasks)}.");
-        return Model.Levels[networkTask - 1].Select(l => new DvnLevelInfo(task, l.Level, l.ParameterCount, l.Units)).ToArray();
+                $"Task {task} is not served by this transformer; it serves {string.Join(", ", Model.ServedTaskKeys)}.");
+        return Model.Task(networkTask).Levels.Select(l => new DvnLevelInfo(task, l.Level, l.ParameterCount, l.Units)).ToArray();
     }
 
     /// <summary>
@@ -94,9 +95,9 @@ public sealed partial class DvnTransformer : ITransformer
         var network = Model.Network.ExtractLevel(networkTask, index + 1);
         network.to(Model.Device);
         network.eval();
-        var extracted = new DvnModel(network, Model.RequestedDevice, Model.Device, Model.Columns, Model.LabelKeyCount,
-            Model.LabelKeyValues, Model.TaskKeyCount, Model.TaskKeyValues, new[] { task }, new[] { Model.Classes[networkTask - 1] },
-            new[] { new[] { Model.Levels[networkTask - 1][index] } }, Model.PredictionBatchSize, Model.Training);
+        var served = Model.Task(networkTask);
+        var extracted = new DvnModel(network, Model.Device, Model.Columns, Model.Labels, Model.Tasks,
+            new[] { served with { Levels = new[] { served.Levels[index] } } }, Model.Prediction, Model.Training);
         return new DvnTransformer(_env, extracted);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.Dvn.Model;
 namespace Microsoft.ML.Dvn.Pipeline;
 
 /// <summary>Accuracy and log-loss of every (task, level) of a model, each row forced through every level of its task.</summary>
@@ -9,17 +10,17 @@ internal static class LevelEvaluator
     {
         var bound = new BoundSchema(model, data.Schema);
         var label = InputSchema.Key(data.Schema, labelColumn, "label");
-        var rows = TaskRows.Read(data, bound.Features, bound.Task, label, model.TaskKeyCount);
-        for (int key = 1; key <= model.TaskKeyCount; key++)
+        var rows = TaskRows.Read(data, bound.Features, bound.Task, label, model.Tasks.Count);
+        for (int key = 1; key <= model.Tasks.Count; key++)
             if (rows.RowCount(key) > 0 && model.NetworkTask((ulong)key) == 0)
                 throw new InvalidOperationException(
                     $"The data has {rows.RowCount(key)} rows of task {model.DescribeTask((ulong)key)}, which this model does not serve; " +
-                    $"it serves {string.Join(", ", model.ServedTasks.Select(t => model.DescribeTask((ulong)t)))}.");
+                    $"it serves {model.DescribeServedTasks()}.");
 
         var results = new List<DvnLevelMetrics>();
-        for (int networkTask = 1; networkTask <= model.ServedTasks.Length; networkTask++)
+        for (int networkTask = 1; networkTask <= model.Served.Count; networkTask++)
         {
-            int key = model.ServedTasks[networkTask - 1];
+            int key = model.Task(networkTask).Key;
             if (rows.RowCount(key) == 0)
                 continue;
             for (int level = 1; level <= model.Network.NumberOfLevels; level++)
@@ -30,10 +31,10 @@ internal static class LevelEvaluator
 
     private static DvnLevelMetrics EvaluateLevel(DvnModel model, TaskRows rows, int key, int networkTask, int level)
     {
-        var classes = model.Classes[networkTask - 1];
+        var classes = model.Task(networkTask).Classes;
         var classOfKey = classes.Select((k, c) => (k, c)).ToDictionary(p => (ulong)p.k, p => p.c);
         var labels = rows.Labels(key);
-        int count = labels.Count, length = rows.FeatureLength, batchSize = Math.Max(model.PredictionBatchSize, 1);
+        int count = labels.Count, length = rows.FeatureLength, batchSize = model.Prediction.BatchSize;
         var buffer = new float[batchSize * length];
         var probabilities = new float[batchSize * model.Predictor.MaxClasses];
         var tasks = Enumerable.Repeat(networkTask, batchSize).ToArray();
@@ -62,7 +63,7 @@ internal static class LevelEvaluator
                 perLabel[truth] = (tally.Rows + 1, tally.Correct + (right ? 1 : 0));
             }
         }
-        var descriptor = model.Levels[networkTask - 1][level - 1];
+        var descriptor = model.Task(networkTask).Levels[level - 1];
         return new DvnLevelMetrics(key, descriptor.Level, descriptor.ParameterCount, (double)correct / count,
             perLabel.Values.Average(t => (double)t.Correct / t.Rows), logLoss / count, count);
     }

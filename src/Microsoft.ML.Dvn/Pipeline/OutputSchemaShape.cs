@@ -26,14 +26,20 @@ internal static class OutputSchemaShape
             && (budget.Kind != SchemaShape.Column.VectorKind.Scalar || budget.IsKey || !InputSchema.BudgetTypes.Contains(budget.ItemType)))
             throw Mismatch(options.MemoryBudgetColumnName, "memory budget", Describe(budget), "Single, Double, Int32 or Int64");
 
-        bool hasKeyValues = label.Annotations is not null && label.Annotations.TryFindColumn(KeyValuesKind, out _);
+        // The annotations BoundSchema gives the columns, as ML.NET's multiclass trainers announce them (AnnotationUtils
+        // is internal to Microsoft.ML.Core, like SchemaShape.Column's constructor).
+        SchemaShape.Column? keyValues = label.Annotations is not null && label.Annotations.TryFindColumn(KeyValuesKind, out var found) ? found : null;
+        var scoreKinds = AnnotationUtils.GetTrainerOutputAnnotation().ToArray();
+        var scoreAnnotations = keyValues is SchemaShape.Column values
+            ? scoreKinds.Prepend(new SchemaShape.Column(AnnotationUtils.Kinds.TrainingLabelValues, SchemaShape.Column.VectorKind.Vector, values.ItemType, false))
+                .Prepend(new SchemaShape.Column(SlotNamesKind, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false))
+            : scoreKinds;
+        var labelAnnotations = keyValues is SchemaShape.Column labelValues ? scoreKinds.Prepend(labelValues) : scoreKinds;
         var columns = input.ToDictionary(c => c.Name);
         columns[options.ScoreColumnName] = new SchemaShape.Column(options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector,
-            NumberDataViewType.Single, false, hasKeyValues
-                ? new SchemaShape(new[] { new SchemaShape.Column(SlotNamesKind, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false) })
-                : null);
+            NumberDataViewType.Single, false, new SchemaShape(scoreAnnotations));
         columns[options.PredictedLabelColumnName] = new SchemaShape.Column(options.PredictedLabelColumnName,
-            SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, hasKeyValues ? label.Annotations : null);
+            SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, new SchemaShape(labelAnnotations));
         columns[options.LevelColumnName] = new SchemaShape.Column(options.LevelColumnName, SchemaShape.Column.VectorKind.Scalar,
             NumberDataViewType.UInt32, false);
         columns[options.ParameterCountColumnName] = new SchemaShape.Column(options.ParameterCountColumnName, SchemaShape.Column.VectorKind.Scalar,

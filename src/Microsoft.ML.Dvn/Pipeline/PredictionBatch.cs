@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Dvn.Model;
 
 namespace Microsoft.ML.Dvn.Pipeline;
 
@@ -39,7 +40,7 @@ internal sealed class PredictionBatch
             throw new InvalidOperationException(taskKey == 0
                 ? $"Column '{_model.Columns.Task}', row {row}: the task key is missing (0), a value MapValueToKey did not know. Every row needs a task the model was trained on."
                 : $"Column '{_model.Columns.Task}', row {row}: the model does not serve task {_model.DescribeTask(taskKey)}; " +
-                  $"it serves {string.Join(", ", _model.ServedTasks.Select(t => _model.DescribeTask((ulong)t)))}.");
+                  $"it serves {_model.DescribeServedTasks()}.");
         int level = BudgetRule.Level(_model, networkTask, budget, row);
         var features = _features.AsSpan(Count * _featureLength, _featureLength);
         readFeatures(features, row);
@@ -59,9 +60,9 @@ internal sealed class PredictionBatch
     /// <summary>The Score vector of row i: its task's class probabilities at their label keys, 0 elsewhere.</summary>
     public void Score(int i, ref VBuffer<float> score)
     {
-        var editor = VBufferEditor.Create(ref score, _model.LabelKeyCount);
+        var editor = VBufferEditor.Create(ref score, _model.Labels.Count);
         editor.Values.Clear();
-        var classes = _model.Classes[_tasks[i] - 1];
+        var classes = _model.Task(_tasks[i]).Classes;
         var probabilities = Row(i);
         for (int c = 0; c < classes.Length; c++)
             editor.Values[(int)classes[c] - 1] = probabilities[c];
@@ -76,7 +77,7 @@ internal sealed class PredictionBatch
         for (int c = 1; c < probabilities.Length; c++)
             if (probabilities[c] > probabilities[best])
                 best = c;
-        return _model.Classes[_tasks[i] - 1][best];
+        return _model.Task(_tasks[i]).Classes[best];
     }
 
     /// <summary>Row i's level as users see it.</summary>
@@ -85,8 +86,8 @@ internal sealed class PredictionBatch
     /// <summary>The parameters row i's prediction read.</summary>
     public long ParameterCount(int i) => Descriptor(i).ParameterCount;
 
-    private LevelDescriptor Descriptor(int i) => _model.Levels[_tasks[i] - 1][_levels[i] - 1];
+    private LevelDescriptor Descriptor(int i) => _model.Task(_tasks[i]).Levels[_levels[i] - 1];
 
     private ReadOnlySpan<float> Row(int i) =>
-        _probabilities.AsSpan(i * _model.Predictor.MaxClasses, _model.Classes[_tasks[i] - 1].Length);
+        _probabilities.AsSpan(i * _model.Predictor.MaxClasses, _model.Task(_tasks[i]).Classes.Length);
 }

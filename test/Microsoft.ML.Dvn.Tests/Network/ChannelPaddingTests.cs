@@ -39,7 +39,7 @@ public sealed class ChannelPaddingTests
     [TestMethod]
     public void TheProcessPadsExactlyWhenOneDnnIsOn()
     {
-        TorchNative.EnsureInitialized();
+        DvnRuntime.Initialize();
         Assert.AreEqual(TorchNative.OneDnnEnabled ? ChannelPadding.OneDnnBlock : 1, ChannelPadding.ForProcess.Multiple);
     }
 }

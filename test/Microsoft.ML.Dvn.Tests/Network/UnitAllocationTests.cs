@@ -54,6 +54,38 @@ public sealed class UnitAllocationTests
     }
 
     [TestMethod]
+    public void EveryLevelIsTheNearestUnitsOfASortByDistanceThenIndexForEveryShapeUpToNine()
+    {
+        for (int tasks = 1; tasks <= 9; tasks++)
+            for (int units = 1; units <= 9; units++)
+                for (int levels = 1; levels <= units; levels++)
+                {
+                    var allocation = new UnitAllocation(tasks, units, levels);
+                    for (int t = 1; t <= tasks; t++)
+                    {
+                        int home = (t - 1) * units / tasks + 1;
+                        for (int j = 1; j <= levels; j++)
+                        {
+                            int count = (j * units + levels - 1) / levels;
+                            var expected = Enumerable.Range(1, units).OrderBy(u => Math.Abs(u - home)).ThenBy(u => u).Take(count).Order().ToArray();
+                            CollectionAssert.AreEqual(expected, allocation.Units(t, j).ToArray(), $"T={tasks} K={units} L={levels} task {t} level {j}");
+                        }
+                    }
+                }
+    }
+
+    [TestMethod]
+    public void TheRuleAtTheLargestUnitCountGivesTheNearestUnitsOfEveryTask()
+    {
+        var allocation = new UnitAllocation(3, int.MaxValue, 2);
+
+        Assert.AreEqual(new UnitRange(1, 1_073_741_824), allocation.Units(1, 1));
+        Assert.AreEqual(new UnitRange(178_956_971, 1_252_698_794), allocation.Units(2, 1), "home 715,827,883: 536,870,912 units below, 536,870,911 above");
+        Assert.AreEqual(new UnitRange(894_784_853, 1_968_526_676), allocation.Units(3, 1), "home 1,431,655,765");
+        Assert.AreEqual(new UnitRange(1, int.MaxValue), allocation.Units(2, 2));
+    }
+
+    [TestMethod]
     public void UnitsAreTakenNearestFirstWithTiesTowardTheLowerUnit()
     {
         // K = 5, one task per unit, L = K: task 3 grows 3 -> {2,3} (tie 2 vs 4 goes low) -> {2..4} -> {1..4} -> {1..5}.

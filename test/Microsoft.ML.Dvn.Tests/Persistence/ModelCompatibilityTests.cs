@@ -32,6 +32,9 @@ public sealed class ModelCompatibilityTests
         CollectionAssert.AreEqual(expected.Labels, actual.Labels);
         CollectionAssert.AreEqual(expected.Levels, actual.Levels);
         CollectionAssert.AreEqual(expected.ParameterCounts, actual.ParameterCounts);
+        var (levels, counts) = FixtureLevels(rows);
+        CollectionAssert.AreEqual(levels, actual.Levels, "levels the budget rule picks, from independently computed sizes");
+        CollectionAssert.AreEqual(counts, actual.ParameterCounts, "independently computed parameter counts");
         for (int i = 0; i < rows.Count; i++)
             for (int k = 0; k < expected.Scores[i].Length; k++)
                 Assert.AreEqual(expected.Scores[i][k], actual.Scores[i][k], 1e-5, $"row {i}, score {k} (other CPUs may round the last bits differently)");
@@ -44,6 +47,30 @@ public sealed class ModelCompatibilityTests
         ml.Model.Save(trained.Model, trained.Data.Schema, model);
         var predictions = Predictions.Of(trained.Model.Transform(ml.Data.LoadFromEnumerable(new TrainedPipelineRows().Rows)));
         File.WriteAllText(expectedFile, JsonSerializer.Serialize(new Expected(predictions.Scores, predictions.Labels, predictions.Levels, predictions.ParameterCounts)));
+    }
+
+    /// <summary>
+    /// The level each row's budget selects and its size, computed from the fixture's shape alone (MLP 30-30 on 10
+    /// features, tasks of 3, 2 and 4 classes, 3 units, 3 levels): level j of every task uses j units, i.e. w = 10j
+    /// channels a layer, and reads 10w + w·w weights, two normalizations of 4w numbers and a head of c(w + 1).
+    /// </summary>
+    private static (List<uint> Levels, List<long> Counts) FixtureLevels(List<TaskRow> rows)
+    {
+        long Size(int classes, int level)
+        {
+            long w = 10 * level;
+            return 10 * w + w * w + 2 * 4 * w + classes * (w + 1);
+        }
+        var levels = new List<uint>();
+        var counts = new List<long>();
+        foreach (var row in rows)
+        {
+            int classes = GeneratedTasks.ClassCounts[Array.IndexOf(MlNetTasks.TaskNames, row.Task)];
+            int level = double.IsNaN(row.MemoryBudget) ? 3 : Enumerable.Range(1, 3).Last(j => j == 1 || Size(classes, j) <= row.MemoryBudget);
+            levels.Add((uint)level);
+            counts.Add(Size(classes, level));
+        }
+        return (levels, counts);
     }
 
     /// <summary>The fixture's rows: generated, with budgets that pick every level of the fixture model.</summary>

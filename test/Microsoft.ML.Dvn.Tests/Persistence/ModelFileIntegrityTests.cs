@@ -18,11 +18,11 @@ public sealed class ModelFileIntegrityTests
     }
 
     [TestMethod]
-    public void TheModelStreamStartsWithTheHeaderAndFormatVersionOne()
+    public void TheModelStreamStartsWithTheHeaderAndFormatVersionTwo()
     {
         var entry = ModelZip.DvnEntry(_zip);
         Assert.AreEqual("DVNMODEL", Encoding.ASCII.GetString(entry, 0, 8));
-        Assert.AreEqual(1, BinaryPrimitives.ReadInt32LittleEndian(entry.AsSpan(8)));
+        Assert.AreEqual(2, BinaryPrimitives.ReadInt32LittleEndian(entry.AsSpan(8)));
     }
 
     [TestMethod]
@@ -65,15 +65,15 @@ public sealed class ModelFileIntegrityTests
     {
         var newer = ModelZip.WithDvnEntry(_zip, bytes =>
         {
-            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 2);
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 3);
             return bytes;
         });
 
         var error = Assert.Throws<Exception>(() => ModelZip.Load(newer));
 
         string messages = ModelZip.Messages(error);
-        StringAssert.Contains(messages, "model format version 2");
-        StringAssert.Contains(messages, "reads format versions up to 1");
+        StringAssert.Contains(messages, "model format version 3");
+        StringAssert.Contains(messages, "reads format versions up to 2");
         StringAssert.Contains(messages, "Upgrade the Microsoft.ML.Dvn package");
     }
 

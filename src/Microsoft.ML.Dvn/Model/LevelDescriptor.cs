@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Dvn.Pipeline;
+namespace Microsoft.ML.Dvn.Model;
 
 /// <summary>What the model says about one level of one task: its number as users see it, its size and its units.</summary>
 /// <param name="Level">The level, 1-based, as reported in the Level column.</param>

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Dvn.Pipeline;
+namespace Microsoft.ML.Dvn.Model;
 
 /// <summary>
 /// The values behind a key column (the KeyValues annotation MapValueToKey writes), kept with the model so that
@@ -48,17 +48,20 @@ internal sealed class KeyValues
         return new KeyValues(itemType, (Array)read.MakeGenericMethod(raw).Invoke(null, new object[] { column })!);
     }
 
-    /// <summary>Adds these values as the KeyValues annotation of a column.</summary>
-    public void AddTo(DataViewSchema.Annotations.Builder builder)
+    /// <summary>
+    /// Adds these values as an annotation of a column: its KeyValues by default, or another annotation of the same
+    /// shape (a score column's TrainingLabelValues).
+    /// </summary>
+    public void AddTo(DataViewSchema.Annotations.Builder builder, string kind = AnnotationKind)
     {
         if (ItemType is TextDataViewType)
         {
             var text = ((string[])Values).Select(s => s.AsMemory()).ToArray();
-            builder.AddKeyValues(Count, TextDataViewType.Instance, Getter(text));
+            builder.Add(kind, new VectorDataViewType(TextDataViewType.Instance, Count), Getter(text));
             return;
         }
         var add = typeof(KeyValues).GetMethod(nameof(AddTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        add.MakeGenericMethod(ItemType.RawType).Invoke(this, new object[] { builder });
+        add.MakeGenericMethod(ItemType.RawType).Invoke(this, new object[] { builder, kind });
     }
 
     /// <summary>Adds these values, as text, as slot names (for a score vector over the keys).</summary>
@@ -74,8 +77,8 @@ internal sealed class KeyValues
 
     private const string AnnotationKind = "KeyValues";
 
-    private void AddTyped<T>(DataViewSchema.Annotations.Builder builder) =>
-        builder.AddKeyValues(Count, ItemType, Getter((T[])Values));
+    private void AddTyped<T>(DataViewSchema.Annotations.Builder builder, string kind) =>
+        builder.Add(kind, new VectorDataViewType(ItemType, Count), Getter((T[])Values));
 
     private static T[] Read<T>(DataViewSchema.Column column)
     {

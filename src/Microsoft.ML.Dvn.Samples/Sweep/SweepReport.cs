@@ -1,0 +1,49 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML.Dvn.Samples.Benchmark;
+
+namespace Microsoft.ML.Dvn.Samples.Sweep;
+
+/// <summary>The sweep command's JSON report (docs/sweeps.md): every trial, the frontier of every task, the default options' levels.</summary>
+internal sealed record SweepReport(
+    string Scenario, string Architecture, string Strategy, int Seed, double ElapsedSeconds, double TrialSeconds, string Objective,
+    string Evaluation, int TrainRowsPerTask, double? TimeBudgetMinutes, string? StopReason, MachineInfo Machine,
+    SweepDefault? Default, IReadOnlyList<SweepTrialReport> Trials, IReadOnlyDictionary<string, IReadOnlyList<SweepFrontierPoint>> Frontier,
+    IReadOnlyDictionary<string, int?> Best, IReadOnlyList<DvnSweepSkipped> Skipped)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static SweepReport From(DvnSweepResult result, SweepPlan plan, string scenario, double? timeBudgetMinutes, string evaluation,
+        MachineInfo machine) => new(
+        scenario, plan.Architecture, result.Strategy.ToString().ToLowerInvariant(), result.Seed, result.Elapsed.TotalSeconds,
+        result.Trials.Append(result.BaseOptionsTrial).Where(t => t is not null).Sum(t => t!.FitSeconds + t.EvaluationSeconds),
+        result.Objective.Name, evaluation, plan.TrainRowsPerTask, timeBudgetMinutes, result.StopReason, machine,
+        result.BaseOptionsTrial is { } d ? new SweepDefault(Options(d.Parameters), d.Epochs, d.Status.ToString().ToLowerInvariant(), Levels(d)) : null,
+        result.Trials.Select(t => new SweepTrialReport(t.Id, t.Status.ToString().ToLowerInvariant(), Options(t.Parameters), t.Epochs,
+            t.FitSeconds, t.EvaluationSeconds, Levels(t), t.Message)).ToArray(),
+        result.Frontier.ToDictionary(f => f.Task, f => (IReadOnlyList<SweepFrontierPoint>)f.Points
+            .Select(p => new SweepFrontierPoint(p.Trial, p.Level, p.ParameterCount, p.Accuracy)).ToArray()),
+        new[] { DvnSweepObjective.Frontier, DvnSweepObjective.MeanAccuracy }.ToDictionary(o => o.Name, o => result.Best(o)?.Id),
+        result.Skipped);
+
+    private static IReadOnlyDictionary<string, object> Options(DvnSweepParameters parameters) => parameters.ToDictionary();
+
+    private static IReadOnlyList<SweepLevel> Levels(DvnSweepTrial trial) =>
+        trial.Levels.Select(l => new SweepLevel(l.Task, l.Level, l.ParameterCount, l.Accuracy, l.MacroAccuracy, l.LogLoss)).ToArray();
+}
+
+/// <param name="Options">The base options' searched values (epochs: the sweep's largest).</param>
+internal sealed record SweepDefault(IReadOnlyDictionary<string, object> Options, int Epochs, string Status, IReadOnlyList<SweepLevel> Levels);
+
+internal sealed record SweepTrialReport(int Id, string Status, IReadOnlyDictionary<string, object> Options, int Epochs, double FitSeconds,
+    double EvaluationSeconds, IReadOnlyList<SweepLevel> Levels, string? Message);
+
+internal sealed record SweepLevel(string Task, int Level, long ParameterCount, double Accuracy, double MacroAccuracy, double LogLoss);
+
+internal sealed record SweepFrontierPoint(int Trial, int Level, long ParameterCount, double Accuracy);

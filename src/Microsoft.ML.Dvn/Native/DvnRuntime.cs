@@ -1,0 +1,81 @@
+using Microsoft.ML.Dvn.Native;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+
+namespace Microsoft.ML.Dvn;
+
+/// <summary>
+/// The one place where the library changes process-wide state: <see cref="Initialize"/> applies its settings once per
+/// process. <see cref="DvnEstimator.Fit"/> and loading a DVN model call it before they touch libtorch. An application
+/// that also uses TorchSharp calls it itself at start-up, before its own first TorchSharp call, so that the settings
+/// hold for all its libtorch work from the start (MKL's reproducible mode can only be set before MKL first computes).
+/// </summary>
+/// <remarks>
+/// <para>The first call loads TorchSharp's native runtime and changes, for the whole process:</para>
+/// <list type="bullet">
+/// <item>glibc's allocator: mmap threshold 32 MiB and no heap trimming (<c>mallopt</c>), so that libtorch's large
+/// temporary buffers are reused instead of mapped and faulted in again on every batch; memory freed stays with the
+/// process (its resident size stays at its peak). <c>DVN_MALLOC_TUNING=0</c> keeps glibc's defaults.</item>
+/// <item>libtorch's oneDNN (mkldnn) CPU kernels on for every TorchSharp model of the process (DVN's convolutions
+/// then run at channel counts padded to multiples of 16, where oneDNN stayed finite); <c>DVN_ONEDNN=on|off|auto</c>
+/// overrides it (auto is on).</item>
+/// <item>NNPACK off where it cannot initialize on this CPU (libtorch would otherwise log a warning on every
+/// convolution it considers for NNPACK); unchanged where it can.</item>
+/// <item>MKL's conditional numerical reproducibility mode AUTO: equal inputs give equal bits.</item>
+/// </list>
+/// <para>The environment variables are read at the first call. Where the platform lacks a setting (no glibc; a
+/// libtorch that exports no switch, as on Windows) it is skipped, and the returned <see cref="DvnProcessSettings"/>
+/// says so; nothing throws. Fit and model loading write the same description as one line to the MLContext's log.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// Console.WriteLine(DvnRuntime.Initialize());   // at start-up, before the application's own TorchSharp use
+/// DvnRuntime.NumberOfThreads = 1;               // e.g. one libtorch thread per concurrent request
+/// </code>
+/// </example>
+public static class DvnRuntime
+{
+    private static readonly Lazy<DvnProcessSettings> Applied = new(
+        () => TorchNative.ApplySettings(NativePlatform.Torch), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Applies the process-wide settings at the first call; returns what they are. Cheap after that.</summary>
+    /// <exception cref="InvalidOperationException">TorchSharp's native runtime does not load (the message says what
+    /// to fix), or <c>DVN_ONEDNN</c> has a value other than on, off or auto.</exception>
+    public static DvnProcessSettings Initialize() => Applied.Value;
+
+    /// <summary>
+    /// libtorch's intra-op threads (torch.set_num_threads) for DVN training and prediction in this process; null
+    /// (default) leaves libtorch's default, one per core, or whatever the application set. Process-wide: it also
+    /// applies to the application's own TorchSharp work. <see cref="DvnEstimator.Options.NumberOfThreads"/> sets it
+    /// at Fit; a process that only loads a model sets it here (it is not saved with the model: the right count
+    /// belongs to the machine that predicts). Every DVN training and prediction batch applies it on the thread it runs
+    /// on. Setting it to null stops that, and leaves every thread's count as it is.
+    /// </summary>
+    public static int? NumberOfThreads
+    {
+        get => IntraOpThreads.Requested;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.NumberOfThreads is {value}; expected null or at least 1.");
+            Initialize();
+            IntraOpThreads.Request(value);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Initialize"/>, then the thread count if one is given (else the current request on this thread),
+    /// and one line to <paramref name="log"/> saying what the process runs with.
+    /// </summary>
+    internal static void InitializeAndLog(IChannelProvider log, int? numberOfThreads)
+    {
+        var settings = Initialize();
+        if (numberOfThreads is not null)
+            NumberOfThreads = numberOfThreads;
+        else
+            IntraOpThreads.ApplyToCurrentThread();
+        using var channel = log.Start("DVN process settings");
+        channel.Info($"DVN process settings: {settings}; libtorch intra-op threads: {torch.get_num_threads()} " +
+                     $"({(NumberOfThreads is null ? "libtorch's default" : "DvnRuntime.NumberOfThreads")}).");
+    }
+}

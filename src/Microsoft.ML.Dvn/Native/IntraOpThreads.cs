@@ -1,0 +1,30 @@
+using TorchSharp;
+
+namespace Microsoft.ML.Dvn.Native;
+
+/// <summary>
+/// libtorch's intra-op thread count as the application asked for it (<see cref="DvnRuntime.NumberOfThreads"/>).
+/// torch.set_num_threads is process-wide only in part: it sets the calling thread's OpenMP team size at once, and
+/// every thread that starts libtorch work afterwards; a thread that already ran parallel libtorch work keeps its own
+/// count (measured with TorchSharp 0.107). So the count is also applied, where it differs, on the thread that runs
+/// each training and each prediction batch: a thread-pool thread that served an earlier request gets it too.
+/// </summary>
+internal static class IntraOpThreads
+{
+    private static int _requested; // 0: none, libtorch's own default
+
+    public static int? Requested => Volatile.Read(ref _requested) is int n and > 0 ? n : null;
+
+    public static void Request(int? threads)
+    {
+        Volatile.Write(ref _requested, threads ?? 0);
+        ApplyToCurrentThread();
+    }
+
+    /// <summary>Sets the requested count on the calling thread where it differs; cheap otherwise (one native call).</summary>
+    public static void ApplyToCurrentThread()
+    {
+        if (Requested is int threads && torch.get_num_threads() != threads)
+            torch.set_num_threads(threads);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Microsoft.ML.Data;
+using Microsoft.ML.Dvn.Pipeline;
+using Microsoft.ML.Dvn.Sweep;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Dvn;
+
+/// <summary>
+/// Searches <see cref="DvnEstimator.Options"/> for the best accuracy/size frontier of every task. Every trial fits the
+/// user's whole pipeline (the factory from options to estimator) on the training part of a seeded split and measures
+/// every (task, level) on the held-out part; the result holds every trial, the frontier of every task and the best
+/// trial by any objective, and <see cref="Refit"/> trains the chosen options on all the data.
+/// </summary>
+/// <remarks>
+/// <para>Shaped like AutoML's sweepable estimators (a factory from a parameter object to an estimator, and a search
+/// space over it), so that it can be handed to AutoML where that package is available.</para>
+/// <para>The data is cached once (ML.NET's Cache) and every split and trial reads the cache. Failed trials are
+/// recorded with their message and the sweep goes on. The time budget, the cancellation token and the MLContext's
+/// cancellation stop the trial under way (when the factory passes the given options on to the DVN trainer) and
+/// return what finished. Progress goes to MLContext.Log and to <see cref="DvnSweepSettings.TrialCompleted"/>.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var sweep = new DvnSweep(ml,
+///     options => ml.Transforms.Conversion.MapValueToKey("Task")
+///         .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
+///         .Append(ml.MulticlassClassification.Trainers.Dvn(options)),
+///     new DvnSearchSpace { LearningRate = DvnSearch.LogUniform(3e-4, 3e-3), NumberOfEpochs = DvnSearch.Fixed(9) },
+///     new DvnSweepSettings { Strategy = DvnSweepStrategy.Halving, MaximumTrials = 9, TimeBudget = TimeSpan.FromMinutes(10) });
+/// DvnSweepResult result = sweep.Run(data);
+/// foreach (var task in result.Frontier)
+///     Console.WriteLine($"{task.Task}: {string.Join(", ", task.Points.Select(p => $"{p.ParameterCount:N0} -> {p.Accuracy:P1}"))}");
+/// ITransformer model = sweep.Refit(data, result.Best()!);
+/// </code>
+/// </example>
+public sealed class DvnSweep
+{
+    private readonly MLContext _ml;
+    private readonly IHostEnvironment _env;
+    private readonly Func<DvnEstimator.Options, IEstimator<ITransformer>> _pipeline;
+
+    /// <param name="mlContext">The context of the trials: its log gets the progress, its seed is the default seed, its cancellation stops the sweep.</param>
+    /// <param name="pipeline">Builds the whole pipeline (transforms, the DVN trainer with the given options, and what follows) for a trial.</param>
+    /// <param name="searchSpace">What to search; null searches the default space.</param>
+    /// <param name="settings">How to search; null takes the defaults.</param>
+    public DvnSweep(MLContext mlContext, Func<DvnEstimator.Options, IEstimator<ITransformer>> pipeline,
+        DvnSearchSpace? searchSpace = null, DvnSweepSettings? settings = null)
+    {
+        _ml = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
+        // IInternalCatalog is internal to Microsoft.ML.Data; it is how ML.NET's components reach the context's environment
+        // (its log, its seed and the cancellation flag that MLContext's cancellation sets).
+        _env = ((IInternalCatalog)mlContext.MulticlassClassification).Environment;
+        SearchSpace = searchSpace ?? new DvnSearchSpace();
+        Settings = settings ?? new DvnSweepSettings();
+    }
+
+    /// <summary>What the sweep searches.</summary>
+    public DvnSearchSpace SearchSpace { get; }
+
+    /// <summary>How it searches.</summary>
+    public DvnSweepSettings Settings { get; }
+
+    /// <summary>Runs the sweep on <paramref name="data"/> (the pipeline's input: the factory's transforms are fitted inside every trial).</summary>
+    /// <param name="data">Rows of every task, in the pipeline's input form.</param>
+    /// <param name="cancellationToken">Stops the sweep; what finished is returned.</param>
+    public DvnSweepResult Run(IDataView data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var settings = Settings.Check();
+        var clock = Stopwatch.StartNew();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (settings.TimeBudget is TimeSpan budget)
+            stop.CancelAfter(budget);
+        var host = _env.Register("DvnSweep");
+        bool StopRequested() => stop.IsCancellationRequested || ((ICancelable)host).IsCanceled;
+        using var poll = CancellationPolling.Start(StopRequested, stop);
+        using var channel = host.Start("Sweep");
+        int seed = settings.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? 0;
+
+        var cached = _ml.Data.Cache(data);
+        int tasks = TaskCount.Of(cached, SearchSpace.BaseOptions.TaskColumnName);
+        SearchSpace.Check(tasks);
+        var evaluation = settings.Evaluation;
+        var splits = evaluation.NumberOfFolds == 1
+            ? new[] { _ml.Data.TrainTestSplit(cached, evaluation.TestFraction, evaluation.SamplingKeyColumnName, seed) }
+            : _ml.Data.CrossValidationSplit(cached, evaluation.NumberOfFolds, evaluation.SamplingKeyColumnName, seed).ToArray();
+
+        var run = new SweepRun(this, new TrialRunner(_pipeline, splits), channel, seed, tasks, stop.Token, StopRequested);
+        channel.Info($"DVN sweep: {settings.Strategy}, at most {settings.MaximumTrials} trials" +
+                     (settings.TimeBudget is TimeSpan b ? $" or {b.TotalMinutes:0.#} minutes" : "") +
+                     $", {evaluation}, objective {settings.Objective}, seed {seed}, {tasks} tasks.");
+        var baseTrial = settings.EvaluateBaseOptions ? run.EvaluateBaseOptions() : null;
+        switch (settings.Strategy)
+        {
+            case DvnSweepStrategy.Grid:
+                run.Grid();
+                break;
+            case DvnSweepStrategy.Random:
+                run.Random();
+                break;
+            default:
+                run.Halving();
+                break;
+        }
+        string? stopReason = run.Stopped ? StopReason(cancellationToken, host, settings) : null;
+        var result = new DvnSweepResult(settings, seed, baseTrial, run.Trials, run.Skipped, clock.Elapsed, stopReason);
+        channel.Info($"DVN sweep finished in {clock.Elapsed.TotalSeconds:F1} s: {run.Trials.Count} trials " +
+                     $"({run.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed)} completed, " +
+                     $"{run.Trials.Count(t => t.Status == DvnSweepTrialStatus.Pruned)} pruned, " +
+                     $"{run.Trials.Count(t => t.Status == DvnSweepTrialStatus.Failed)} failed)" + (stopReason is null ? "." : $"; stopped: {stopReason}."));
+        return result;
+    }
+
+    /// <summary>
+    /// Fits the pipeline with a trial's options (its full number of epochs, its seed) on <paramref name="data"/>: a
+    /// ready pipeline, the same model as a plain fit of <see cref="DvnSweepTrial.ToOptions"/> with the search space's base options.
+    /// </summary>
+    public ITransformer Refit(IDataView data, DvnSweepTrial trial)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(trial);
+        return _pipeline(trial.ToOptions(SearchSpace.BaseOptions)).Fit(data);
+    }
+
+    private static string StopReason(CancellationToken token, IHost host, DvnSweepSettings settings) =>
+        token.IsCancellationRequested ? "cancelled by the caller's token"
+        : ((ICancelable)host).IsCanceled ? "cancelled through the MLContext"
+        : $"the time budget of {settings.TimeBudget?.TotalMinutes:0.##} minutes ran out";
+}

@@ -1,0 +1,70 @@
+using Microsoft.ML.Dvn.Sweep;
+
+namespace Microsoft.ML.Dvn;
+
+/// <summary>What a sweep found: every trial, the frontier of every task, and the best trial by any objective.</summary>
+public sealed class DvnSweepResult
+{
+    internal DvnSweepResult(DvnSweepSettings settings, int seed, DvnSweepTrial? baseOptions, IReadOnlyList<DvnSweepTrial> trials,
+        IReadOnlyList<DvnSweepSkipped> skipped, TimeSpan elapsed, string? stopReason)
+    {
+        Strategy = settings.Strategy;
+        Objective = settings.Objective;
+        Seed = seed;
+        BaseOptionsTrial = baseOptions;
+        Trials = trials.OrderBy(t => t.Id).ToArray();
+        Skipped = skipped;
+        Elapsed = elapsed;
+        StopReason = stopReason;
+        Frontier = trials.Where(t => t.Status == DvnSweepTrialStatus.Completed)
+            .SelectMany(t => t.Levels.Select(l => (Trial: t, Level: l)))
+            .GroupBy(p => (p.Level.TaskKey, p.Level.Task))
+            .OrderBy(g => g.Key.TaskKey)
+            .Select(g => new DvnTaskFrontier(g.Key.Task, g.Key.TaskKey,
+                ParetoFrontier.Of(g.Select(p => new DvnFrontierPoint(p.Trial.Id, p.Level.Level, p.Level.ParameterCount, p.Level.Accuracy)))))
+            .ToArray();
+    }
+
+    /// <summary>The strategy that chose the trials.</summary>
+    public DvnSweepStrategy Strategy { get; }
+
+    /// <summary>The objective that ranked them (halving's promotions, and <see cref="Best"/> without an argument).</summary>
+    public DvnSweepObjective Objective { get; }
+
+    /// <summary>The seed of the draws, the splits and every trial's training.</summary>
+    public int Seed { get; }
+
+    /// <summary>The base options evaluated like a trial with the largest number of epochs (id 0), or null when not asked for or not reached.</summary>
+    public DvnSweepTrial? BaseOptionsTrial { get; }
+
+    /// <summary>Every trial that finished, by id (failed and pruned ones included).</summary>
+    public IReadOnlyList<DvnSweepTrial> Trials { get; }
+
+    /// <summary>Grid combinations that cannot train, with the reason.</summary>
+    public IReadOnlyList<DvnSweepSkipped> Skipped { get; }
+
+    /// <summary>Every task's frontier over the completed trials' levels, by task key.</summary>
+    public IReadOnlyList<DvnTaskFrontier> Frontier { get; }
+
+    /// <summary>Wall time of the whole sweep, data caching and splits included.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Why the sweep stopped before running every trial it planned (time budget, cancellation), or null.</summary>
+    public string? StopReason { get; }
+
+    /// <summary>
+    /// The completed trial that <paramref name="objective"/> (default: the sweep's objective) ranks highest among all
+    /// completed trials; ties go to the earlier trial. Null when no trial completed.
+    /// </summary>
+    public DvnSweepTrial? Best(DvnSweepObjective? objective = null)
+    {
+        objective ??= Objective;
+        var completed = Trials.Where(t => t.Status == DvnSweepTrialStatus.Completed).ToArray();
+        var field = completed.Select(t => t.Levels).ToArray();
+        return completed
+            .Select(t => (Trial: t, Score: objective.Score(t.Levels, field)))
+            .Where(s => !double.IsNaN(s.Score))
+            .OrderByDescending(s => s.Score).ThenBy(s => s.Trial.Id)
+            .Select(s => s.Trial).FirstOrDefault();
+    }
+}

@@ -1,0 +1,18 @@
+namespace Microsoft.ML.Dvn;
+
+/// <summary>How a sweep chooses its trials.</summary>
+public enum DvnSweepStrategy
+{
+    /// <summary>Every combination of the dimensions' grids, in order, until a budget runs out; invalid ones are skipped with a reason.</summary>
+    Grid,
+
+    /// <summary>Independent random draws from the space.</summary>
+    Random,
+
+    /// <summary>
+    /// Successive halving over epochs: MaximumTrials random configurations train a few epochs, the best third (by the
+    /// objective) go on with three times the epochs, and so on up to the space's largest number of epochs; the others
+    /// are pruned. Spends little time on bad configurations.
+    /// </summary>
+    Halving,
+}

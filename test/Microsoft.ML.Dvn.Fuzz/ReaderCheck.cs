@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ML.Dvn.Persistence;
+
+namespace Microsoft.ML.Dvn.Fuzz;
+
+/// <summary>
+/// One fuzz input through the model reader, and what must hold for it: the reader returns a model or throws
+/// <see cref="InvalidDataException"/>, within 2 seconds, 100 MB of managed allocation and 200 MB of peak resident
+/// memory growth. Anything else throws, which SharpFuzz reports to AFL as a crash.
+/// </summary>
+/// <remarks>
+/// Input layout: the first byte chooses how the rest is read. Even: the rest is a format version (int32) and a
+/// payload, which the check wraps with the header, length and a correct SHA-256, so that mutations reach the
+/// sections instead of failing the checksum. Odd: the rest is the model stream as it is.
+/// </remarks>
+internal static class ReaderCheck
+{
+    private static readonly TimeSpan MaxTime = TimeSpan.FromSeconds(2);
+    private const long MaxManagedBytes = 100L << 20;
+    private const long MaxResidentBytes = 200L << 20;
+
+    /// <summary>Loads libtorch and JIT-compiles the reader once, so that the first input is measured like the others.</summary>
+    public static void Warm()
+    {
+        foreach (var (_, input) in Seeds.Inputs())
+            Run(input);
+    }
+
+    /// <returns>"loaded" or "rejected: message".</returns>
+    public static string Run(byte[] input)
+    {
+        if (input.Length == 0)
+            return "empty input";
+        var stream = (input[0] & 1) == 0 ? Wrapped(input.AsSpan(1)) : input[1..];
+        ResetPeakResident();
+        long resident = PeakResidentBytes();
+        long managed = GC.GetAllocatedBytesForCurrentThread();
+        var clock = Stopwatch.StartNew();
+        string outcome;
+        try
+        {
+            DvnModelFormat.Read(new MemoryStream(stream)).Network.Dispose();
+            outcome = "loaded";
+        }
+        catch (InvalidDataException e)
+        {
+            outcome = $"rejected: {e.Message}";
+        }
+        clock.Stop();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - managed, grown = PeakResidentBytes() - resident;
+        if (clock.Elapsed > MaxTime || allocated > MaxManagedBytes || grown > MaxResidentBytes)
+            throw new InvalidOperationException(
+                $"The reader took {clock.Elapsed.TotalMilliseconds:F0} ms, allocated {allocated >> 20} MB and grew the peak resident memory by " +
+                $"{grown >> 20} MB for a {stream.Length}-byte model ({outcome}).");
+        return outcome;
+    }
+
+    /// <summary>A model stream around a version and payload, with the checksum a reader expects.</summary>
+    public static byte[] Wrapped(ReadOnlySpan<byte> versionAndPayload)
+    {
+        int version = versionAndPayload.Length >= 4 ? BitConverter.ToInt32(versionAndPayload[..4]) : 0;
+        var payload = versionAndPayload.Length >= 4 ? versionAndPayload[4..] : ReadOnlySpan<byte>.Empty;
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream);
+        writer.Write(Encoding.ASCII.GetBytes("DVNMODEL"));
+        writer.Write(version);
+        writer.Write((long)payload.Length);
+        writer.Write(payload);
+        writer.Write(SHA256.HashData(payload));
+        writer.Flush();
+        return stream.ToArray();
+    }
+
+    // Linux: writing 5 to clear_refs resets the peak resident size (VmHWM) to the current one.
+    private static void ResetPeakResident()
+    {
+        if (File.Exists("/proc/self/clear_refs"))
+            File.WriteAllText("/proc/self/clear_refs", "5");
+    }
+
+    private static long PeakResidentBytes()
+    {
+        if (!File.Exists("/proc/self/status"))
+            return 0;
+        string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.Dvn.Native;
+using Microsoft.ML.Dvn.Tests.TestData;
+using TorchSharp;
+
+namespace Microsoft.ML.Dvn.Tests.Native;
+
+[TestClass]
+public sealed class DvnRuntimeTests
+{
+    [TestMethod]
+    public void WhereThePlatformHasNoGlibcNorLibtorchSwitchesTheStartUpPathChangesNothingAndSaysSo()
+    {
+        var asked = new List<string>();
+        var windowsLike = new NativePlatform(hasGlibc: false, symbol =>
+        {
+            asked.Add(symbol);
+            return IntPtr.Zero;
+        });
+
+        var settings = TorchNative.ApplySettings(windowsLike);
+
+        Assert.IsFalse(settings.AllocatorTuned);
+        Assert.IsNull(settings.OneDnnEnabled);
+        Assert.IsNull(settings.MklReproducible);
+        StringAssert.Contains(settings.ToString(), "allocator: unchanged (no glibc mallopt here)");
+        StringAssert.Contains(settings.ToString(), "oneDNN: libtorch's default (this libtorch exports no oneDNN switch)");
+        StringAssert.Contains(settings.ToString(), "NNPACK: libtorch's default (this libtorch exports no NNPACK switch)");
+        StringAssert.Contains(settings.ToString(), "MKL: unchanged (this libtorch exports no MKL setting)");
+        CollectionAssert.Contains(asked, "_ZN2at7Context20setUserEnabledMkldnnEb", "the oneDNN switch was not looked up through the platform");
+        Assert.AreEqual(settings.ToString(), TorchNative.ApplySettings(windowsLike).ToString(), "a second start-up must behave the same");
+    }
+
+    [TestMethod]
+    public void InitializeReportsWhatThisProcessRunsWith()
+    {
+        var settings = DvnRuntime.Initialize();
+
+        Assert.AreSame(settings, DvnRuntime.Initialize(), "the settings are applied once per process");
+        Assert.AreEqual(OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(TorchNative.MallocTuningVariable) != "0",
+            settings.AllocatorTuned);
+        Assert.AreEqual(TorchNative.OneDnnEnabled, settings.OneDnnEnabled);
+        Assert.AreEqual(TorchNative.MklReproducible, settings.MklReproducible);
+    }
+
+    [TestMethod]
+    public void NnpackIsOffExactlyWhereItCannotInitialize()
+    {
+        DvnRuntime.Initialize();
+        var available = Marshal.GetDelegateForFunctionPointer<NnpackAvailable>(
+            NativePlatform.Torch.Export("_ZN2at6native17_nnpack_availableEv"));
+
+        Assert.AreEqual(available() != 0, TorchContextSwitches.NnpackEnabled(NativePlatform.Torch));
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate byte NnpackAvailable();
+
+    [TestMethod]
+    public void FitAndModelLoadingEachWriteTheProcessSettingsAsOneLogLine()
+    {
+        var lines = new List<string>();
+        var ml = Logging(new MLContext(seed: 1), lines);
+        var data = ml.Data.LoadFromEnumerable(MlNetTasks.Rows(20, seed: 1));
+
+        var model = MlNetTasks.Pipeline(ml, MlNetTasks.Options(epochs: 1)).Fit(data);
+
+        Assert.AreEqual(1, lines.Count, string.Join("\n", lines));
+        StringAssert.Contains(lines[0], DvnRuntime.Initialize().ToString());
+        var zip = ModelZip.Save(ml, model, data.Schema);
+        lines.Clear();
+        Logging(new MLContext(), lines).Model.Load(new MemoryStream(zip), out _);
+        Assert.AreEqual(1, lines.Count, string.Join("\n", lines));
+    }
+
+    [TestMethod]
+    public void NumberOfThreadsReachesTrainingAndAPredictionOnAThreadThatRanLibtorchBefore()
+    {
+        int before = torch.get_num_threads();
+        if (before < 2)
+            Assert.Inconclusive("needs a machine where libtorch's default is at least 2 threads");
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(MlNetTasks.Rows(20, seed: 1));
+        using var warmedUp = new ManualResetEventSlim();
+        using var predict = new ManualResetEventSlim();
+        PredictionEngine<TaskRow, LevelOnly>? engine = null;
+        int server = 0;
+        // A long-lived thread (a server's, say) that ran parallel libtorch work with libtorch's default count.
+        var serverThread = new Thread(() =>
+        {
+            using (var x = torch.ones(512, 512))
+            using (x.matmul(x))
+                warmedUp.Set();
+            predict.Wait();
+            engine!.Predict(MlNetTasks.Rows(1, seed: 2)[0]);
+            server = torch.get_num_threads();
+        });
+        serverThread.Start();
+        warmedUp.Wait();
+        try
+        {
+            var options = MlNetTasks.Options(epochs: 1);
+            options.NumberOfThreads = 1;
+            int training = 0;
+            options.EpochCompleted = _ => training = torch.get_num_threads();
+
+            var model = MlNetTasks.Pipeline(ml, options).Fit(data);
+            engine = ml.Model.CreatePredictionEngine<TaskRow, LevelOnly>(model);
+            predict.Set();
+            serverThread.Join();
+
+            Assert.AreEqual(1, training, "training ran with another thread count");
+            Assert.AreEqual(1, DvnRuntime.NumberOfThreads);
+            Assert.AreEqual(1, server, "the prediction on a thread that had run libtorch work kept that thread's old count");
+        }
+        finally
+        {
+            predict.Set();
+            DvnRuntime.NumberOfThreads = before; // later tests run with the count they had
+            DvnRuntime.NumberOfThreads = null;
+        }
+    }
+
+    [TestMethod]
+    [DataRow(0)]
+    [DataRow(-2)]
+    public void ANumberOfThreadsBelowOneIsRefusedWithTheOptionsName(int threads)
+    {
+        var fromOptions = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            new MLContext().MulticlassClassification.Trainers.Dvn(new DvnEstimator.Options { NumberOfThreads = threads }));
+        var fromRuntime = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => DvnRuntime.NumberOfThreads = threads);
+
+        StringAssert.Contains(fromOptions.Message, $"DvnEstimator.Options.NumberOfThreads is {threads}");
+        StringAssert.Contains(fromRuntime.Message, $"DvnRuntime.NumberOfThreads is {threads}");
+    }
+
+    private sealed class LevelOnly
+    {
+        public uint Level { get; set; }
+    }
+
+    private static MLContext Logging(MLContext ml, List<string> lines)
+    {
+        ml.Log += (_, e) =>
+        {
+            if (e.Message.Contains("DVN process settings:"))
+                lock (lines)
+                    lines.Add(e.Message);
+        };
+        return ml;
+    }
+}
