@@ -28,6 +28,9 @@ try
         case "stress":
             StressCommand.Run(Arguments.Parse(command, options));
             break;
+        case "throughput":
+            ThroughputCommand.Run(Arguments.Parse(command, options));
+            break;
         case "sweep":
             SweepCommand.Run(Arguments.Parse(command, options, "quick"));
             break;
@@ -56,4 +59,4 @@ catch (MissingDataException e)
 
 static void PrintUsage(TextWriter writer) => writer.WriteLine(
     "Deep Virtual Networks in ML.NET: samples. Commands (no command means 'train'):\n" +
-    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}\n  {SweepCommand.Usage}\n  {SoakCommand.Usage}\n  {StressCommand.Usage}");
+    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}\n  {SweepCommand.Usage}\n  {SoakCommand.Usage}\n  {StressCommand.Usage}\n  {ThroughputCommand.Usage}");

@@ -45,7 +45,7 @@ internal static class StressCommand
             : new[] { ($"padded to {byDefault.Multiple} (default)", byDefault), ("unpadded", ChannelPadding.None) };
         Console.WriteLine($"Stress: oneDNN {(TorchNative.OneDnnEnabled ? "on" : "off")} ({TorchNative.OneDnnVariable}=" +
                           $"{Environment.GetEnvironmentVariable(TorchNative.OneDnnVariable) ?? "auto"}), {batches:N0} random batches " +
-                          $"of {TrainingBatch} rows a width and path, predictions in batches of {PredictionBatch}, seed {seed}.");
+                          $"of {TrainingBatch} rows a width and path, predictions in batches of {PredictionBatch}, seed {seed}; CPU: {MachineDescription.Cpu()}.");
         Console.WriteLine($"{"convolutions",-12} {"path",-22} {"non-finite: forward",19} {"backward",9} {"predict",8} {"ms/train batch",15} {"ms/predict batch",17}");
 
         long total = 0;
@@ -104,7 +104,7 @@ internal static class StressCommand
                 predict += NonFinite(network.Forward(images, task: 1, level: 1));
             prediction.Add(watch.Elapsed.TotalMilliseconds);
         }
-        return new StressResult(forward, backward, predict, Median(train), Median(prediction));
+        return new StressResult(forward, backward, predict, MachineDescription.Median(train), MachineDescription.Median(prediction));
     }
 
     private static long NonFinite(Tensor values) => values.isfinite().logical_not().sum().item<long>();
@@ -119,12 +119,6 @@ internal static class StressCommand
         for (long floats = 2 * 1024 * 1024; floats >= 1024; floats /= 2)
             for (int i = 0; i < 4; i++)
                 full(floats, float.NaN);
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 
     private static int[][] ParseWidths(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(width =>
