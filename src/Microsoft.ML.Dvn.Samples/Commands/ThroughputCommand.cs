@@ -109,26 +109,27 @@ internal static class ThroughputCommand
         string[] phases = { "data (gather the batch's rows)", "forward (3 levels, losses)", "backward", "optimizer (Adam step)" };
         var times = phases.Select(_ => new List<double>()).ToArray();
         network.train();
-        var schedule = BatchSchedule.Shuffle(tasks.Select(t => t.RowCount).ToArray(), BatchSize, generator);
-        foreach (var batch in schedule.Take(WarmUpBatches + ProfiledBatches))
-        {
-            using var batchScope = NewDisposeScope();
-            var clock = Stopwatch.StartNew();
-            var task = tasks[batch.Task - 1];
-            var features = task.Features.index_select(0, batch.Rows);
-            var labels = task.Labels.index_select(0, batch.Rows);
-            var lap = new List<double> { clock.Elapsed.TotalMilliseconds };
-            network.zero_grad(set_to_none: true);
-            var loss = levels.Select(j => nn.functional.cross_entropy(network.Forward(features, batch.Task, j), labels)).Aggregate((a, b) => a + b);
-            lap.Add(clock.Elapsed.TotalMilliseconds);
-            loss.backward();
-            lap.Add(clock.Elapsed.TotalMilliseconds);
-            optimizer.step();
-            lap.Add(clock.Elapsed.TotalMilliseconds);
-            if (batch.Number * tasks.Length > WarmUpBatches)
-                for (int i = 0; i < phases.Length; i++)
-                    times[i].Add(lap[i] - (i == 0 ? 0 : lap[i - 1]));
-        }
+        int seen = 0;
+        while (seen < WarmUpBatches + ProfiledBatches)
+            foreach (var batch in BatchSchedule.Shuffle(tasks.Select(t => t.RowCount).ToArray(), BatchSize, generator).Take(WarmUpBatches + ProfiledBatches - seen))
+            {
+                using var batchScope = NewDisposeScope();
+                var clock = Stopwatch.StartNew();
+                var task = tasks[batch.Task - 1];
+                var features = task.Features.index_select(0, batch.Rows);
+                var labels = task.Labels.index_select(0, batch.Rows);
+                var lap = new List<double> { clock.Elapsed.TotalMilliseconds };
+                network.zero_grad(set_to_none: true);
+                var loss = levels.Select(j => nn.functional.cross_entropy(network.Forward(features, batch.Task, j), labels)).Aggregate((a, b) => a + b);
+                lap.Add(clock.Elapsed.TotalMilliseconds);
+                loss.backward();
+                lap.Add(clock.Elapsed.TotalMilliseconds);
+                optimizer.step();
+                lap.Add(clock.Elapsed.TotalMilliseconds);
+                if (++seen > WarmUpBatches)
+                    for (int i = 0; i < phases.Length; i++)
+                        times[i].Add(lap[i] - (i == 0 ? 0 : lap[i - 1]));
+            }
         var medians = times.Select(MachineDescription.Median).ToArray();
         Console.WriteLine($"CNN training step, batch {BatchSize}, median of {times[0].Count} batches (tasks in turn, after {WarmUpBatches} to warm up):");
         for (int i = 0; i < phases.Length; i++)
