@@ -22,7 +22,7 @@ internal static class ThroughputCommand
     public const string Usage =
         "throughput [--rows N] [--seed S]\n" +
         "    The fp32 matrix-product ceiling of this machine (libtorch, all cores) and the GFLOP/s of one epoch of DVN training\n" +
-        "    (the benchmark's CNN and MLP, 3 tasks of N random images each, default 10,000; batch 64; the second of 3 epochs),\n" +
+        "    (the benchmark's CNN and MLP, 3 tasks of N random images each, default 3,000; batch 64; the second of 3 epochs),\n" +
         "    then the time of a CNN training step by phase (data, forward, backward, optimizer).";
 
     private const int Side = 28;
@@ -34,7 +34,7 @@ internal static class ThroughputCommand
 
     public static void Run(Arguments args)
     {
-        int rows = args.Integer("rows", minimum: 64) ?? 10_000;
+        int rows = args.Integer("rows", minimum: 64) ?? 3_000;
         int seed = args.Integer("seed", minimum: 0) ?? 1;
         args.RejectUnknown();
 
