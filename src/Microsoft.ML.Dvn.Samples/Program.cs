@@ -25,6 +25,12 @@ try
         case "benchmark":
             BenchmarkCommand.Run(Arguments.Parse(command, options, "quick"));
             break;
+        case "stress":
+            StressCommand.Run(Arguments.Parse(command, options));
+            break;
+        case "throughput":
+            ThroughputCommand.Run(Arguments.Parse(command, options));
+            break;
         case "sweep":
             SweepCommand.Run(Arguments.Parse(command, options, "quick"));
             break;
@@ -56,4 +62,4 @@ catch (MissingDataException e)
 
 static void PrintUsage(TextWriter writer) => writer.WriteLine(
     "Deep Virtual Networks in ML.NET: samples. Commands (no command means 'train'):\n" +
-    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}\n  {SweepCommand.Usage}\n  {SoakCommand.Usage}\n  {StreamCommand.Usage}");
+    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {BenchmarkCommand.Usage}\n  {SweepCommand.Usage}\n  {SoakCommand.Usage}\n  {StressCommand.Usage}\n  {ThroughputCommand.Usage}\n  {StreamCommand.Usage}");

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Dvn.Samples.Benchmark;
 /// <param name="Mlnet">Empty when the run skipped the ML.NET trainers.</param>
 /// <param name="Inference">Empty when the run skipped the timing.</param>
 internal sealed record BenchmarkReport(
-    string Scenario, string Architecture, int Epochs, int Seed, MachineInfo Machine, TrainingRecipe Method, IReadOnlyList<string> TasksAlongUnits,
+    string Scenario, string Architecture, int Epochs, int Seed, MachineInfo Machine, ConvolutionInfo Convolution, TrainingRecipe Method, IReadOnlyList<string> TasksAlongUnits,
     IReadOnlyDictionary<string, int> TrainRows, IReadOnlyDictionary<string, int> TestRows,
     NetworkResult Dvn, NetworkResult Independent, NetworkResult? SharedMultiHead,
     IReadOnlyList<MlNetResult> Mlnet, IReadOnlyList<InferenceResult> Inference)
@@ -33,6 +33,16 @@ internal sealed record BenchmarkReport(
 /// <param name="Os">The operating system's name and version.</param>
 /// <param name="TorchSharp">TorchSharp's version.</param>
 internal sealed record MachineInfo(int Cores, string Os, string TorchSharp);
+
+/// <summary>How libtorch computed the convolutions in this run: CNN speed depends on it.</summary>
+/// <param name="Onednn">Whether libtorch's oneDNN kernels were on (DVN_ONEDNN).</param>
+/// <param name="Padding">Convolutions ran at channel counts rounded up to a multiple of this (1: as they are).</param>
+internal sealed record ConvolutionInfo(bool Onednn, int Padding)
+{
+    /// <summary>What this process uses; call after libtorch is loaded.</summary>
+    public static ConvolutionInfo OfThisProcess() =>
+        new(Native.TorchNative.OneDnnEnabled, Network.ChannelPadding.ForProcess.Multiple);
+}
 
 /// <summary>One contender made of networks: what it stores, how long it trained and how every (task, level) did.</summary>
 internal sealed record NetworkResult(long StoredParameters, double TrainSeconds, IReadOnlyList<LevelResult> Levels);

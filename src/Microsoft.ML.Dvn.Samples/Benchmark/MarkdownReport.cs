@@ -12,7 +12,9 @@ internal static class MarkdownReport
         text.AppendLine($"# {r.Scenario}, {r.Architecture.ToUpperInvariant()}, {Wording.Count(r.Epochs, "epoch")}, seed {r.Seed}");
         text.AppendLine();
         text.AppendLine($"Training images per task: {Rows(r.TrainRows)}; test images: {Rows(r.TestRows)}. {r.Machine.Cores} cores, " +
-                        $"{r.Machine.Os}, TorchSharp {r.Machine.TorchSharp}. Training: {r.Method}; tasks along the units: {string.Join(", ", r.TasksAlongUnits)}.");
+                        $"{r.Machine.Os}, TorchSharp {r.Machine.TorchSharp}; convolutions with oneDNN " +
+                        (r.Convolution.Onednn ? $"on, channels padded to multiples of {r.Convolution.Padding}" : "off") +
+                        $". Training: {r.Method}; tasks along the units: {string.Join(", ", r.TasksAlongUnits)}.");
         text.AppendLine();
         text.AppendLine("## Test accuracy and parameters read per prediction");
         text.AppendLine();

@@ -120,7 +120,7 @@ internal static class BenchmarkCommand
         var shared = plan.Runs(BenchmarkPlan.SharedPart) ? networks.SharedMultiHead() : null;
         var mlnet = plan.Runs(BenchmarkPlan.MlNetPart) ? MlNetTrainers.Run(data, plan.Seed) : Array.Empty<MlNetResult>();
         var tasksAlongUnits = pipeline.Dvn.Training.TasksInUnitOrder.Select(pipeline.Dvn.GetTaskName).ToArray();
-        return new BenchmarkReport(data.Scenario.Name, plan.Architecture, plan.Epochs, plan.Seed, Machine(), recipe, tasksAlongUnits,
+        return new BenchmarkReport(data.Scenario.Name, plan.Architecture, plan.Epochs, plan.Seed, Machine(), ConvolutionInfo.OfThisProcess(), recipe, tasksAlongUnits,
             data.Train.ToDictionary(p => p.Key, p => p.Value.Count), data.Test.ToDictionary(p => p.Key, p => p.Value.Count),
             dvn, independent, shared, mlnet, inference);
     }

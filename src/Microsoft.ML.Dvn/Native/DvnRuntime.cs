@@ -16,8 +16,9 @@ namespace Microsoft.ML.Dvn;
 /// <item>glibc's allocator: mmap threshold 32 MiB and no heap trimming (<c>mallopt</c>), so that libtorch's large
 /// temporary buffers are reused instead of mapped and faulted in again on every batch; memory freed stays with the
 /// process (its resident size stays at its peak). <c>DVN_MALLOC_TUNING=0</c> keeps glibc's defaults.</item>
-/// <item>libtorch's oneDNN (mkldnn) CPU kernels on or off for every TorchSharp model of the process, by the CPU;
-/// <c>DVN_ONEDNN=on|off|auto</c> overrides it.</item>
+/// <item>libtorch's oneDNN (mkldnn) CPU kernels on for every TorchSharp model of the process (DVN's convolutions
+/// then run at channel counts padded to multiples of 16, where oneDNN stayed finite); <c>DVN_ONEDNN=on|off|auto</c>
+/// overrides it (auto is on).</item>
 /// <item>NNPACK off where it cannot initialize on this CPU (libtorch would otherwise log a warning on every
 /// convolution it considers for NNPACK); unchanged where it can.</item>
 /// <item>MKL's conditional numerical reproducibility mode AUTO: equal inputs give equal bits.</item>

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 
 namespace Microsoft.ML.Dvn.Native;
@@ -24,12 +23,12 @@ internal static class TorchNative
     public static bool OneDnnEnabled => TorchContextSwitches.OneDnnEnabled(NativePlatform.Torch) ?? true;
 
     /// <summary>
-    /// The default: oneDNN off on CPUs with AVX-512, on elsewhere. On an AVX-512 machine libtorch 2.10's oneDNN
-    /// convolution returned NaN at channel counts that DVN levels produce (21/43/85, 24/48/96, ...), and switching
-    /// oneDNN off fixed it (bit-reproducibly). On an AVX2 machine (AMD EPYC) the same models ran clean for full epochs
-    /// with oneDNN, where switching it off cost 3-4x in training. README has the figures.
+    /// The default: oneDNN on, on every CPU. On an AVX-512 machine libtorch 2.10's oneDNN convolution returned NaN at
+    /// channel counts that DVN levels produce (21/43/85, 24/48/96, ...); the network's convolutions therefore run at
+    /// channel counts rounded up to multiples of 16 while oneDNN is on (<see cref="Network.ChannelPadding"/>), where
+    /// no NaN appeared. Without oneDNN, libtorch's own convolution was 2-6x slower there (README, "Numerics and speed").
     /// </summary>
-    public static bool OneDnnByDefault => !CpuHasAvx512();
+    public static bool OneDnnByDefault => true;
 
     /// <summary>
     /// Applies the allocator, oneDNN, NNPACK and MKL settings on <paramref name="platform"/>. A setting the platform
@@ -47,7 +46,7 @@ internal static class TorchNative
         bool oneDnnWanted = OneDnnSetting();
         bool? oneDnn = TorchContextSwitches.TrySetOneDnn(platform, oneDnnWanted) ? oneDnnWanted : null;
         string oneDnnText = oneDnn is bool on
-            ? $"{(on ? "on" : "off")} ({(string.IsNullOrWhiteSpace(oneDnnVariable) ? "default for this CPU" : $"{OneDnnVariable}={oneDnnVariable}")})"
+            ? $"{(on ? "on" : "off")} ({(string.IsNullOrWhiteSpace(oneDnnVariable) ? "default" : $"{OneDnnVariable}={oneDnnVariable}")})"
             : "libtorch's default (this libtorch exports no oneDNN switch)";
 
         string nnpack = TorchContextSwitches.TurnOffNnpackWhereUnavailable(platform) switch
@@ -96,11 +95,6 @@ internal static class TorchNative
         "off" or "0" or "false" => false,
         var other => throw new InvalidOperationException($"{OneDnnVariable}='{other}' is not understood; use on, off or auto."),
     };
-
-    // CPUID leaf 7, EBX bit 16: AVX-512 Foundation, read directly so .NET's own AVX-512 switches do not hide it from us
-    // (oneDNN reads CPUID itself).
-    private static bool CpuHasAvx512() =>
-        X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 16)) != 0;
 
     internal static string LoadFailureMessage(Exception e)
     {
