@@ -30,4 +30,24 @@ public sealed record DvnTrainingInfo(
     DvnLearningRateSchedule LearningRateSchedule,
     DvnBatchOrder BatchOrder,
     DvnTaskOrder TaskOrder,
-    IReadOnlyList<int> TasksInUnitOrder);
+    IReadOnlyList<int> TasksInUnitOrder)
+{
+    /// <summary>
+    /// 0.1.0's constructor, kept so that code compiled against 0.1.0 still runs: the training methods of that time
+    /// (a level weight of 1, no distillation, a constant learning rate,
+    /// round-robin batches, the tasks in key order).
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public DvnTrainingInfo(int NumberOfEpochs, int BatchSize, double LearningRate, double WeightDecay, long Seed, IReadOnlyList<long> RowsPerTask)
+        : this(NumberOfEpochs, BatchSize, LearningRate, WeightDecay, Seed, RowsPerTask, new[] { 1.0 }, 0, DvnLearningRateSchedule.Constant,
+            DvnBatchOrder.RoundRobin, DvnTaskOrder.TaskKeys, Enumerable.Range(1, RowsPerTask.Count).ToArray())
+    {
+    }
+
+    /// <summary>0.1.0's deconstruction, kept for code compiled against 0.1.0.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public void Deconstruct(out int NumberOfEpochs, out int BatchSize, out double LearningRate, out double WeightDecay, out long Seed,
+        out IReadOnlyList<long> RowsPerTask) =>
+        (NumberOfEpochs, BatchSize, LearningRate, WeightDecay, Seed, RowsPerTask) =
+        (this.NumberOfEpochs, this.BatchSize, this.LearningRate, this.WeightDecay, this.Seed, this.RowsPerTask);
+}

@@ -93,8 +93,8 @@ public sealed partial class DvnEstimator
 
         /// <summary>
         /// How Fit reads the training rows: <see cref="DvnTrainingData.Cached"/> (default) into memory once, or
-        /// <see cref="DvnTrainingData.Streamed"/> from the IDataView every epoch, in flat memory, for data larger than
-        /// memory. Both train the same kind of model. Streamed needs an IDataView that can be read more than once (a
+        /// <see cref="DvnTrainingData.Streamed"/> from the IDataView every epoch, in bounded buffers, for data larger than
+        /// memory (experimental: see <see cref="DvnTrainingData.Streamed"/>). Both train the same kind of model. Streamed needs an IDataView that can be read more than once (a
         /// file-backed or in-memory one, not a one-pass stream) and does not work with <see cref="DvnTaskOrder.Affinity"/>.
         /// </summary>
         /// <example>
