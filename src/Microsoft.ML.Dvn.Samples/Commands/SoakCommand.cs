@@ -46,7 +46,7 @@ internal static class SoakCommand
         var transform = TransformPasses(model, rows, passes);
         Report(transform);
 
-        var report = new SoakReport(architecture, data, CpuName(), Environment.ProcessorCount, single, transform);
+        var report = new SoakReport(architecture, data, MachineDescription.Cpu(), Environment.ProcessorCount, single, transform);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         report.Save(output);
         Console.WriteLine($"Wrote {output}.");
@@ -155,15 +155,5 @@ internal static class SoakCommand
                           $"{Mb(phase.Samples[0].ResidentBytes)} at the first sample, {Mb(phase.BaselineBytes)} after the warm-up " +
                           $"({phase.WarmUp:N0}), {Mb(phase.Samples[^1].ResidentBytes)} at the end: growth {phase.Growth:+0.0%;-0.0%} " +
                           $"(peak {phase.PeakGrowth:+0.0%;-0.0%}).");
-    }
-
-    // The model name from /proc/cpuinfo ("AMD EPYC"), with AVX-512 or not: figures differ by CPU.
-    private static string CpuName()
-    {
-        const string cpuInfo = "/proc/cpuinfo";
-        var lines = File.Exists(cpuInfo) ? File.ReadLines(cpuInfo).ToArray() : Array.Empty<string>();
-        string name = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
-        bool avx512 = lines.Any(l => l.StartsWith("flags", StringComparison.Ordinal) && l.Contains(" avx512f", StringComparison.Ordinal));
-        return $"{name}, {(avx512 ? "AVX-512" : "no AVX-512")}";
     }
 }
