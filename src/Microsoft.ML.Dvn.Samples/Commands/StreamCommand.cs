@@ -49,8 +49,13 @@ internal static class StreamCommand
         {
             string file = LargeDataFile.Ensure(directory, data, rows);
             foreach (var mode in modes)
-                results.Add(Progress.Step($"Fitting {rows:N0} rows, {mode}, {Wording.Count(epochs, "epoch")}",
-                    () => RunAlone(file, data, mode, epochs, seed, buffer, evaluate)));
+            {
+                var result = Progress.Step($"Fitting {rows:N0} rows, {mode}, {Wording.Count(epochs, "epoch")}",
+                    () => RunAlone(file, data, mode, epochs, seed, buffer, evaluate));
+                // Each result as soon as it is known: a long run that fails later keeps what it measured.
+                Console.WriteLine(Row(result, result.Accuracy.Count > 0));
+                results.Add(result);
+            }
         }
         Print(results, epochs, seed, buffer);
     }
@@ -84,7 +89,10 @@ internal static class StreamCommand
         Console.WriteLine("| rows | training data | Fit time | peak RSS (VmHWM) |" + (accuracy ? " top-level test accuracy (fine, coarse, inverted) |" : ""));
         Console.WriteLine("|---:|---|---:|---:|" + (accuracy ? "---|" : ""));
         foreach (var r in results)
-            Console.WriteLine($"| {r.Rows:N0} | {r.Mode.ToLowerInvariant()} | {r.Seconds:F1} s | {r.PeakBytes / 1048576.0:N0} MiB |" +
-                              (accuracy ? $" {string.Join(", ", r.Accuracy.Select(a => $"{a:P1}"))} |" : ""));
+            Console.WriteLine(Row(r, accuracy));
     }
+
+    private static string Row(MeasuredFit r, bool accuracy) =>
+        $"| {r.Rows:N0} | {r.Mode.ToLowerInvariant()} | {r.Seconds:F1} s | {r.PeakBytes / 1048576.0:N0} MiB |" +
+        (accuracy ? $" {string.Join(", ", r.Accuracy.Select(a => $"{a:P1}"))} |" : "");
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Network;
+using Microsoft.ML.Dvn.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Dvn.Samples.Commands;
@@ -71,7 +72,7 @@ internal static class StressCommand
         using var network = new DvnNetwork(architecture, Side * Side, new[] { Classes }, new UnitAllocation(1, 1, 1), seed);
         foreach (var convolution in network.modules().OfType<SlicedConv2d>())
             convolution.Padding = padding;
-        using var optimizer = optim.Adam(network.parameters(), lr: 1e-3);
+        using var optimizer = new AdamOptimizer(network.parameters(), learningRate: 1e-3);
         using var generator = new Generator((ulong)seed);
         long forward = 0, backward = 0, predict = 0;
         var train = new List<double>();
@@ -92,7 +93,7 @@ internal static class StressCommand
             long badGradients = network.parameters().Where(p => p.grad is not null).Sum(p => NonFinite(p.grad!));
             // A step on non-finite gradients would spoil the weights and every later batch: skip it.
             if (badLogits + badGradients == 0)
-                optimizer.step();
+                optimizer.Step();
             train.Add(watch.Elapsed.TotalMilliseconds);
             forward += badLogits;
             backward += badGradients;

@@ -103,7 +103,7 @@ internal static class ThroughputCommand
         using var scope = NewDisposeScope();
         using var network = new DvnNetwork(architecture, Side * Side, Classes, new UnitAllocation(3, 3, 3), seed);
         var tasks = RandomTasks(Side * Side, rows, seed);
-        using var optimizer = optim.Adam(network.parameters(), lr: 1e-3);
+        using var optimizer = new AdamOptimizer(network.parameters(), learningRate: 1e-3);
         using var generator = new Generator((ulong)seed);
         var levels = Enumerable.Range(1, network.NumberOfLevels).ToArray();
         string[] phases = { "data (gather the batch's rows)", "forward (3 levels, losses)", "backward", "optimizer (Adam step)" };
@@ -124,7 +124,7 @@ internal static class ThroughputCommand
                 lap.Add(clock.Elapsed.TotalMilliseconds);
                 loss.backward();
                 lap.Add(clock.Elapsed.TotalMilliseconds);
-                optimizer.step();
+                optimizer.Step();
                 lap.Add(clock.Elapsed.TotalMilliseconds);
                 if (++seen > WarmUpBatches)
                     for (int i = 0; i < phases.Length; i++)

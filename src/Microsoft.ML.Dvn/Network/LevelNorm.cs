@@ -66,7 +66,8 @@ internal sealed class LevelNorm : nn.Module
     {
         using var _ = no_grad();
         running_mean.zero_();
-        running_var.fill_(1);
+        using var one = 1.0f.ToScalar();
+        running_var.fill_(one);
         _calibrationBatches = 0;
     }
 

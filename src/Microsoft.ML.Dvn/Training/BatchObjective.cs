@@ -1,4 +1,5 @@
 using Microsoft.ML.Dvn.Network;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Dvn.Training;
@@ -24,15 +25,20 @@ internal sealed record BatchObjective(IReadOnlyList<int> Levels, IReadOnlyList<d
         var crossEntropies = new Tensor[logits.Length];
         var correct = new Tensor[logits.Length];
         Tensor? total = null;
+        // Scalars owned until libtorch has read them (see AdamOptimizer's remarks); a + b would add with a temporary 1.
+        using var one = 1.ToScalar();
+        using var labelShare = (1 - Distillation).ToScalar();
+        using var distillationShare = Distillation.ToScalar();
         for (int i = 0; i < logits.Length; i++)
         {
             crossEntropies[i] = nn.functional.cross_entropy(logits[i], labels);
             correct[i] = logits[i].argmax(1).eq(labels).sum();
+            using var weight = Weights[Levels[i] - 1].ToScalar();
             var loss = targets is null || i == teacher
                 ? crossEntropies[i]
-                : (1 - Distillation) * crossEntropies[i] + Distillation * SoftCrossEntropy(logits[i], targets);
-            var weighted = loss * Weights[Levels[i] - 1];
-            total = total is null ? weighted : total + weighted;
+                : crossEntropies[i].mul(labelShare).add(SoftCrossEntropy(logits[i], targets).mul(distillationShare), one);
+            var weighted = loss.mul(weight);
+            total = total is null ? weighted : total.add(weighted, one);
         }
         return (total!, crossEntropies, correct);
     }

@@ -31,7 +31,7 @@ internal static class DvnTrainer
         long steps = (long)settings.Epochs * BatchSchedule.CountPerEpoch(batches.RowCounts, settings.BatchSize), step = 0;
         var clock = Stopwatch.StartNew();
 
-        using var optimizer = optim.Adam(network.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
+        using var optimizer = new AdamOptimizer(network.parameters(), settings.LearningRate, settings.WeightDecay);
         using var generator = new Generator((ulong)settings.Seed);
         network.train();
         try
@@ -44,9 +44,7 @@ internal static class DvnTrainer
                     {
                         cancellation.ThrowIfCancellationRequested();
                         using var scope = NewDisposeScope();
-                        double learningRate = LearningRates.At(settings.Schedule, settings.LearningRate, step++, steps);
-                        foreach (var group in optimizer.ParamGroups)
-                            group.LearningRate = learningRate;
+                        optimizer.LearningRate = LearningRates.At(settings.Schedule, settings.LearningRate, step++, steps);
                         var result = TrainBatch(network, optimizer, batch.Rows.Features, batch.Rows.Labels, batch.Task, objective);
                         int bad = Array.FindIndex(result.Losses, l => !double.IsFinite(l));
                         if (bad >= 0)
@@ -69,7 +67,7 @@ internal static class DvnTrainer
     /// One optimizer step on one batch of <paramref name="task"/>: the batch objective of the given levels.
     /// When a level's loss is not finite, no step is taken and <see cref="BatchResult.IsFinite"/> is false.
     /// </summary>
-    public static BatchResult TrainBatch(DvnNetwork network, optim.Optimizer optimizer, Tensor features, Tensor labels,
+    public static BatchResult TrainBatch(DvnNetwork network, AdamOptimizer optimizer, Tensor features, Tensor labels,
         int task, BatchObjective objective)
     {
         using var scope = NewDisposeScope();
@@ -81,7 +79,7 @@ internal static class DvnTrainer
         if (result.IsFinite)
         {
             total.backward();
-            optimizer.step();
+            optimizer.Step();
         }
         return result;
     }

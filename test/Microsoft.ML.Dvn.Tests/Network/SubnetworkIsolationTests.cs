@@ -19,7 +19,7 @@ public sealed class SubnetworkIsolationTests
         using var network = NetworkFixtures.Mlp(seed: 3, 10, 8);
         var tasks = NetworkFixtures.Tasks(rowsPerTask: 32, seed: 1);
         var before = NetworkFixtures.Snapshot(network);
-        using var optimizer = optim.Adam(network.parameters(), lr: 0.01);
+        using var optimizer = new AdamOptimizer(network.parameters(), learningRate: 0.01);
         network.train();
 
         var result = DvnTrainer.TrainBatch(network, optimizer, tasks[Task - 1].Features, tasks[Task - 1].Labels, Task, new BatchObjective(new[] { Level }, new[] { 1.0, 1.0, 1.0 }, Distillation: 0));
@@ -48,7 +48,7 @@ public sealed class SubnetworkIsolationTests
         using var scope = NewDisposeScope();
         using var network = NetworkFixtures.Mlp(seed: 3, 10, 8);
         var tasks = NetworkFixtures.Tasks(rowsPerTask: 32, seed: 1);
-        using var optimizer = optim.Adam(network.parameters(), lr: 0.01);
+        using var optimizer = new AdamOptimizer(network.parameters(), learningRate: 0.01);
         network.train();
         var all = new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 1.0, 1.0 }, Distillation: 0);
         DvnTrainer.TrainBatch(network, optimizer, tasks[0].Features, tasks[0].Labels, 1, all);
