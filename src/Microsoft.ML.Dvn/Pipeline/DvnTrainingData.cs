@@ -13,9 +13,9 @@ public enum DvnTrainingData
     /// Streamed from the IDataView: a counting pass reads only the task and label columns, then every epoch reads the
     /// rows again through cursors (one per task) and shuffles them in a bounded buffer
     /// (<see cref="DvnEstimator.Options.ShuffleBufferRows"/>), so that the rows are not held in memory. For data larger
-    /// than memory, such as an IDataView loaded from a binary or text file. Experimental in this version: a
-    /// 600,000-row fit failed inside Adam's step with a libtorch Scalar error, and flat memory at that size is not
-    /// measured yet (docs/benchmarks.md, "Training on data larger than memory").
+    /// than memory, such as an IDataView loaded from a binary or text file. Measured: from 60,000 to 600,000 rows the
+    /// peak memory of a fit stayed at 1.1 GiB while a cached fit's grew from 1.2 to 8.0 GiB (docs/benchmarks.md,
+    /// "Training on data larger than memory"). Every epoch decodes the data once per task.
     /// </summary>
     Streamed,
 }
