@@ -34,7 +34,7 @@ internal static class BatchSchedule
 
     /// <summary>The batches of one epoch; the same for every epoch.</summary>
     public static int CountPerEpoch(IReadOnlyList<long> rowCounts, int batchSize) =>
-        rowCounts.Sum(rows => (int)(rows / batchSize) + (rows % batchSize > 1 || rows < batchSize ? 1 : 0));
+        rowCounts.Sum(rows => Sizes(rows, batchSize).Count);
 
     /// <summary>
     /// Consecutive batches of <paramref name="order"/> (row indices), a last batch of one row merged into the one

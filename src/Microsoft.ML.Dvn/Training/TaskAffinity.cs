@@ -58,6 +58,9 @@ internal static class TaskAffinity
         network.train();
 
         using var optimizer = new AdamOptimizer(network.parameters(), learningRate);
+        // Scalars owned until libtorch has read them (see AdamOptimizer's remarks).
+        using var zero = 0L.ToScalar();
+        using var one = 1L.ToScalar();
         int steps = WarmupPasses * (int)Math.Ceiling(rows.Max(r => r.Order.Length) / (double)batchSize);
         for (int step = 0; step < steps; step++)
         {
@@ -69,11 +72,9 @@ internal static class TaskAffinity
             {
                 // The step's batch of the task, wrapping around its rows.
                 long count = features[t].shape[0], size = Math.Min(batchSize, count);
-                // Scalars owned until libtorch has read them (see AdamOptimizer's remarks).
                 using var start = ((long)step * batchSize).ToScalar();
                 using var end = ((long)step * batchSize + size).ToScalar();
                 using var rowCount = count.ToScalar();
-                using var one = 1.ToScalar();
                 var batch = arange(start, end, one, device: device).remainder(rowCount);
                 var loss = nn.functional.cross_entropy(network.Forward(features[t].index_select(0, batch), t + 1, 1), labels[t].index_select(0, batch));
                 total = total is null ? loss : total.add(loss, one);
@@ -89,9 +90,7 @@ internal static class TaskAffinity
             network.zero_grad(set_to_none: true);
             long count = features[t].shape[0];
             // The gradient of the mean loss over the rows.
-            using var zero = 0L.ToScalar();
             using var end = count.ToScalar();
-            using var one = 1L.ToScalar();
             foreach (var batch in BatchSchedule.Cut(arange(zero, end, one, device: device), batchSize))
             {
                 using var batchScope = NewDisposeScope();
