@@ -10,15 +10,18 @@ namespace Microsoft.ML.Dvn.Samples.Commands;
 internal static class SweepCommand
 {
     public const string Usage =
-        "sweep [--scenario fmnist-3tasks] [--architecture mlp|cnn] [--strategy grid|random|halving] [--trials N] [--time-budget MINUTES]\n" +
-        "      [--epochs N] [--seed S] [--out PATH.json] [--plots DIR] [--quick]\n" +
-        "    Sweeps learning rate, batch size, weight decay, units (3 or 6) and widths on a 20% hold-out of the training images;\n" +
-        "    writes PATH.json, PATH.md and one PNG per task. Defaults: mlp, halving, 27 trials, no time budget, 9 epochs at most, seed 1,\n" +
-        "    sweep-fmnist-3tasks-<architecture>-<strategy>.json. --quick: 500 images per task, 3 trials of at most 2 epochs, a smoke check.";
+        "sweep [--scenario fmnist-3tasks|fmnist-4tasks] [--architecture mlp|cnn] [--strategy grid|random|halving] [--trials N]\n" +
+        "      [--time-budget MINUTES] [--epochs N] [--seed S] [--test-seeds S,S,...] [--out PATH.json] [--plots DIR] [--quick]\n" +
+        "    Sweeps learning rate, batch size, weight decay, units (the scenario's or 6), widths, learning-rate schedule, distillation\n" +
+        "    and batch order on a 20% hold-out of the training images; writes PATH.json, PATH.md and one PNG per task. --test-seeds:\n" +
+        "    then refits the frontier's trials and the default options on all training images with each seed, tests them on the test\n" +
+        "    images and trains the independent networks of the default levels' sizes with the same seeds (the report's 'test').\n" +
+        "    Defaults: fmnist-3tasks, mlp, halving, 27 trials, no time budget, 9 epochs at most, seed 1,\n" +
+        "    sweep-<scenario>-<architecture>-<strategy>.json. --quick: 500 images per task, 3 trials of at most 2 epochs, a smoke check.";
 
     public static void Run(Arguments args)
     {
-        args.Choice("scenario", FmnistThreeTasks.ScenarioName);
+        string scenarioName = args.Choice("scenario", Scenario.Names.ToArray()) ?? FmnistThreeTasks.ScenarioName;
         string architecture = args.Choice("architecture", Architectures.Mlp, Architectures.Cnn) ?? Architectures.Mlp;
         string strategyName = args.Choice("strategy", "grid", "random", "halving") ?? "halving";
         bool quick = args.Switch("quick");
@@ -26,12 +29,13 @@ internal static class SweepCommand
         double? minutes = args.Number("time-budget", minimum: 0.01);
         int? epochs = args.Integer("epochs", minimum: 1);
         int seed = args.Integer("seed", minimum: 0) ?? 1;
-        string output = Path.GetFullPath(args.Text("out") ?? $"sweep-{FmnistThreeTasks.ScenarioName}-{architecture}-{strategyName}.json");
+        var testSeeds = TestSeeds(args.Text("test-seeds"));
+        string output = Path.GetFullPath(args.Text("out") ?? $"sweep-{scenarioName}-{architecture}-{strategyName}.json");
         string plots = Path.GetFullPath(args.Text("plots") ?? Path.GetDirectoryName(output)!);
         args.RejectUnknown();
 
         var plan = SweepPlan.Create(architecture, quick, epochs);
-        var scenario = Progress.Step("Loading Fashion-MNIST", () => new FmnistThreeTasks(FashionMnist.Load()));
+        var scenario = Progress.Step("Loading Fashion-MNIST", () => Scenario.Create(scenarioName, FashionMnist.Load()));
         var tasks = scenario.TaskNames;
         var labels = tasks.SelectMany(scenario.Labels).ToArray();
         var ml = new MLContext(seed);
@@ -53,7 +57,8 @@ internal static class SweepCommand
         var sweep = new DvnSweep(ml, options => DvnPipeline.Estimator(ml, tasks, labels, options), plan.Space, settings);
         var result = Progress.Step("Sweeping", () => sweep.Run(data));
 
-        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), BenchmarkCommand.Machine());
+        var test = testSeeds is null ? null : Progress.Step("Testing", () => SweepTestRun.Run(sweep, result, scenario, plan, data, testSeeds));
+        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), BenchmarkCommand.Machine(), test);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         Directory.CreateDirectory(plots);
         report.Save(output);
@@ -64,5 +69,15 @@ internal static class SweepCommand
         Console.Write(SweepMarkdown.Write(report));
         Console.WriteLine();
         Console.WriteLine($"Wrote {output}, {markdown} and {string.Join(", ", images)}.");
+    }
+
+    private static IReadOnlyList<int>? TestSeeds(string? text)
+    {
+        if (text is null)
+            return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var seeds = parts.Select(p => int.TryParse(p, out int s) && s >= 0 ? s : -1).ToArray();
+        return seeds.Length > 0 && seeds.All(s => s >= 0) ? seeds
+            : throw new UsageException($"--test-seeds is '{text}'; expected seeds (0 or more) separated by commas, such as 1,2,3.");
     }
 }

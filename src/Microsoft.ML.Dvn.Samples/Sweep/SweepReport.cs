@@ -9,7 +9,8 @@ internal sealed record SweepReport(
     string Scenario, string Architecture, string Strategy, int Seed, double ElapsedSeconds, double TrialSeconds, string Objective,
     string Evaluation, int TrainRowsPerTask, double? TimeBudgetMinutes, string? StopReason, MachineInfo Machine,
     SweepDefault? Default, IReadOnlyList<SweepTrialReport> Trials, IReadOnlyDictionary<string, IReadOnlyList<SweepFrontierPoint>> Frontier,
-    IReadOnlyDictionary<string, int?> Best, IReadOnlyList<DvnSweepSkipped> Skipped)
+    IReadOnlyDictionary<string, int?> Best, IReadOnlyList<DvnSweepSkipped> Skipped, IReadOnlyDictionary<string, DvnSizeRange> SizeRanges,
+    SweepTestReport? Test)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -20,7 +21,7 @@ internal sealed record SweepReport(
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
     public static SweepReport From(DvnSweepResult result, SweepPlan plan, string scenario, double? timeBudgetMinutes, string evaluation,
-        MachineInfo machine) => new(
+        MachineInfo machine, SweepTestReport? test) => new(
         scenario, plan.Architecture, result.Strategy.ToString().ToLowerInvariant(), result.Seed, result.Elapsed.TotalSeconds,
         result.Trials.Append(result.BaseOptionsTrial).Where(t => t is not null).Sum(t => t!.FitSeconds + t.EvaluationSeconds),
         result.Objective.Name, evaluation, plan.TrainRowsPerTask, timeBudgetMinutes, result.StopReason, machine,
@@ -30,7 +31,7 @@ internal sealed record SweepReport(
         result.Frontier.ToDictionary(f => f.Task, f => (IReadOnlyList<SweepFrontierPoint>)f.Points
             .Select(p => new SweepFrontierPoint(p.Trial, p.Level, p.ParameterCount, p.Accuracy)).ToArray()),
         new[] { DvnSweepObjective.Frontier, DvnSweepObjective.MeanAccuracy }.ToDictionary(o => o.Name, o => result.Best(o)?.Id),
-        result.Skipped);
+        result.Skipped, result.SizeRanges, test);
 
     private static IReadOnlyDictionary<string, object> Options(DvnSweepParameters parameters) => parameters.ToDictionary();
 

@@ -7,4 +7,7 @@ internal sealed record KeyDomain(int Count, KeyValues? Values)
 {
     /// <summary>A key as users know it: its value where the column had values, the key itself otherwise.</summary>
     public string Describe(ulong key) => Values is null ? $"{key}" : $"'{Values.Describe(key)}' (key {key})";
+
+    /// <summary>A key's name: its value as text where the column had values, the key as text otherwise.</summary>
+    public string Name(ulong key) => Values?.Describe(key) ?? key.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -39,10 +39,7 @@ internal sealed class DvnNetwork : nn.Module
                 $"{required} values, but the feature vector has {inputSize}.", nameof(inputSize));
         if (inputSize < 1)
             throw new ArgumentOutOfRangeException(nameof(inputSize), $"The feature vector must have at least one value; got {inputSize}.");
-        if (allocation.NumberOfUnits > architecture.NarrowestLayer)
-            throw new ArgumentException(
-                $"{allocation.NumberOfUnits} units do not fit the narrowest hidden layer of {architecture}, which has " +
-                $"{architecture.NarrowestLayer} channels: every unit needs at least one channel in every layer.", nameof(allocation));
+        CheckUnitsFit(architecture, allocation.NumberOfUnits);
 
         Architecture = architecture;
         InputSize = inputSize;
@@ -80,6 +77,15 @@ internal sealed class DvnNetwork : nn.Module
             }
         levels = nn.ModuleDict(perLevel.ToArray());
         RegisterComponents();
+    }
+
+    /// <summary>Fails unless every one of <paramref name="units"/> units gets at least one channel in every hidden layer.</summary>
+    public static void CheckUnitsFit(DvnArchitecture architecture, int units)
+    {
+        if (units > architecture.NarrowestLayer)
+            throw new ArgumentException(
+                $"{units} units do not fit the narrowest hidden layer of {architecture}, which has " +
+                $"{architecture.NarrowestLayer} channels: every unit needs at least one channel in every layer.", nameof(units));
     }
 
     public DvnArchitecture Architecture { get; }

@@ -86,6 +86,22 @@ public sealed partial class DvnEstimator
         public DvnTaskOrder TaskOrder = DvnTaskOrder.TaskKeys;
 
         /// <summary>
+        /// The tasks by name (their values in the task column, or the key as text where the column has no values), in
+        /// the order they take the units: the first task's home unit is unit 1, and neighbours in this list share the
+        /// most units. Null (default) leaves the order to <see cref="TaskOrder"/>. Set it to keep every task on the same
+        /// units whatever keys MapValueToKey gives the tasks: it numbers them by first appearance, so two samples of the
+        /// same data (the folds of a cross-validation, a split and the whole data) can number them differently. Must
+        /// list every task of the training data once, and needs <see cref="DvnTaskOrder.TaskKeys"/>. A sweep sets it
+        /// to the order of the whole data's keys, so its trials, folds and refits agree.
+        /// </summary>
+        /// <example>
+        /// <code>
+        /// var options = new DvnEstimator.Options { TaskUnitOrder = new[] { "fine", "coarse", "inverted" } };
+        /// </code>
+        /// </example>
+        public string[]? TaskUnitOrder;
+
+        /// <summary>
         /// How the learning rate changes over training. Default <see cref="DvnLearningRateSchedule.Constant"/> (the paper).
         /// <see cref="DvnLearningRateSchedule.Cosine"/> is worth trying for full-length training: on 3 seeds, 5 epochs of
         /// 15,000-20,000 rows a task, it raised the DVN's accuracy at every (task, level) of both benchmark scenarios (+0.64
@@ -162,12 +178,17 @@ public sealed partial class DvnEstimator
         // A sweep's time budget and cancellation reach the fit under way through the options its factory passes on.
         internal CancellationToken Cancellation;
 
+        // A sweep learns what the DVN would see (tasks, features, classes) by fitting the pipeline with a probe: Fit
+        // reads the task and label columns, calls it, and trains nothing.
+        internal Action<Pipeline.DvnDataSummary>? Probe;
+
         // The estimator keeps its own copy, so that changing an Options object after creating an estimator does not
         // change the estimator (estimators are reused in cross-validation and sweeps).
         internal Options Copy()
         {
             var copy = (Options)MemberwiseClone();
             copy.LevelWeights = (double[]?)LevelWeights?.Clone();
+            copy.TaskUnitOrder = (string[]?)TaskUnitOrder?.Clone();
             return copy;
         }
     }

@@ -44,6 +44,11 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var host = _env.Register("Dvn");
+        if (_options.Probe is { } probe)
+        {
+            using var probing = new HostCancellation(host, _options.Cancellation);
+            probe(DvnDataSummary.Read(input, _options, probing.Token));
+        }
         DvnRuntime.InitializeAndLog(host, _options.NumberOfThreads);
         TrainingSet data;
         using (var cancellation = new HostCancellation(host, _options.Cancellation))
@@ -76,16 +81,68 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
 
     private DvnNetwork BuildNetwork(IHost host, TrainingSet data, long seed, Device device)
     {
-        int units = _options.NumberOfUnits != 0 ? _options.NumberOfUnits
-            : data.NumberOfTasks > 1 ? data.NumberOfTasks
-            : Math.Min(SingleTaskUnits, _options.Architecture.NarrowestLayer);
-        int levels = _options.NumberOfLevels == 0 ? units : _options.NumberOfLevels;
-        if (_options.LevelWeights is { } weights && weights.Length != levels)
-            throw new ArgumentOutOfRangeException(nameof(Options.LevelWeights),
-                $"DvnEstimator.Options.LevelWeights has {weights.Length} values ({string.Join(", ", weights)}); the network has {levels} levels, one weight each.");
-        var order = _options.TaskOrder == DvnTaskOrder.Affinity ? MeasuredTaskOrder(host, data, units, levels, seed, device) : null;
+        var (units, levels) = CheckStructure(_options, data.NumberOfTasks);
+        var order = _options.TaskOrder == DvnTaskOrder.Affinity ? MeasuredTaskOrder(host, data, units, levels, seed, device)
+            : _options.TaskUnitOrder is { } names ? OrderByName(names, data.Tasks, _options.TaskColumnName)
+            : null;
         return new DvnNetwork(_options.Architecture, data.FeatureLength, data.Classes.Select(c => c.Length).ToArray(),
             new UnitAllocation(data.NumberOfTasks, units, levels, order), seed);
+    }
+
+    /// <summary>
+    /// Why <paramref name="options"/> cannot train a DVN on data of <paramref name="tasks"/> tasks, or null when they
+    /// can as far as the options and the task count decide (the data can still refuse: feature length, rows, classes).
+    /// The trainer's own rules, for a sweep to ask before it trains.
+    /// </summary>
+    internal static string? Inadmissible(Options options, int tasks)
+    {
+        try
+        {
+            CheckStructure(Check(options), tasks);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The units K and levels L of a fit on <paramref name="tasks"/> tasks: 0 resolved as the options' docs say.</summary>
+    internal static (int Units, int Levels) UnitsAndLevels(Options options, int tasks)
+    {
+        int units = options.NumberOfUnits != 0 ? options.NumberOfUnits
+            : tasks > 1 ? tasks
+            : Math.Min(SingleTaskUnits, options.Architecture.NarrowestLayer);
+        return (units, options.NumberOfLevels == 0 ? units : options.NumberOfLevels);
+    }
+
+    // The rules that need the task count: levels within the units, every unit a channel of every layer, a weight a
+    // level, a task order of every task. The allocation and the network apply their own checks.
+    private static (int Units, int Levels) CheckStructure(Options options, int tasks)
+    {
+        var (units, levels) = UnitsAndLevels(options, tasks);
+        _ = new UnitAllocation(tasks, units, levels);
+        DvnNetwork.CheckUnitsFit(options.Architecture, units);
+        if (options.LevelWeights is { } weights && weights.Length != levels)
+            throw new ArgumentOutOfRangeException(nameof(Options.LevelWeights),
+                $"DvnEstimator.Options.LevelWeights has {weights.Length} values ({string.Join(", ", weights)}); the network has {levels} levels, one weight each.");
+        if (options.TaskUnitOrder is { } names && names.Length != tasks)
+            throw new ArgumentOutOfRangeException(nameof(Options.TaskUnitOrder),
+                $"DvnEstimator.Options.TaskUnitOrder lists {names.Length} tasks ({string.Join(", ", names)}); the data has {tasks}, each listed once.");
+        return (units, levels);
+    }
+
+    // The task column's names, in the order the options list them, as a task order of keys.
+    private static TaskOrder OrderByName(string[] names, KeyDomain tasks, string? taskColumn)
+    {
+        var keyOfName = Enumerable.Range(1, tasks.Count).ToDictionary(k => tasks.Name((ulong)k), k => k);
+        var order = names.Select(name => keyOfName.TryGetValue(name, out int key) ? key
+            : throw new ArgumentOutOfRangeException(nameof(Options.TaskUnitOrder),
+                $"DvnEstimator.Options.TaskUnitOrder names task '{name}', which column '{taskColumn}' does not have; its tasks are " +
+                $"{string.Join(", ", keyOfName.Keys.Select(n => $"'{n}'"))}.")).ToArray();
+        return order.Distinct().Count() == order.Length ? new TaskOrder(order)
+            : throw new ArgumentOutOfRangeException(nameof(Options.TaskUnitOrder),
+                $"DvnEstimator.Options.TaskUnitOrder lists a task twice ({string.Join(", ", names)}); list every task once.");
     }
 
     // With one task or one unit every order allocates the same units: nothing to measure.
@@ -195,6 +252,10 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         // The affinity measurement orders every row of a task by a hash of its features: it needs them all in memory.
         Require(options.TaskOrder != DvnTaskOrder.Affinity || options.TrainingData == DvnTrainingData.Cached, nameof(options.TaskOrder),
             options.TaskOrder, "TaskKeys with TrainingData Streamed (Affinity reads every row into memory)");
+        Require(options.TaskUnitOrder is null || options.TaskOrder == DvnTaskOrder.TaskKeys, nameof(options.TaskUnitOrder),
+            options.TaskUnitOrder is null ? null : string.Join(", ", options.TaskUnitOrder), "null with TaskOrder Affinity (the measured order decides)");
+        Require(options.TaskUnitOrder is null || options.TaskUnitOrder.All(n => n is not null), nameof(options.TaskUnitOrder),
+            "a list holding null", "task names");
         Require(options.PredictionBatchSize >= 1, nameof(options.PredictionBatchSize), options.PredictionBatchSize, "at least 1");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
         Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");

@@ -50,7 +50,7 @@ public sealed partial class DvnTransformer : ITransformer
     {
         if (task < 1 || task > Model.Tasks.Count)
             throw new ArgumentOutOfRangeException(nameof(task), $"Task {task} does not exist: the task column had keys 1..{Model.Tasks.Count}.");
-        return Model.Tasks.Values?.Describe((ulong)task) ?? task.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Model.Tasks.Name((ulong)task);
     }
 
     /// <summary>The levels of a task, smallest first: their sizes and units.</summary>
@@ -67,7 +67,8 @@ public sealed partial class DvnTransformer : ITransformer
     /// <summary>
     /// Accuracy and log-loss of every (task, level) on <paramref name="data"/>, which needs the training's feature,
     /// label and task columns; every row goes through every level of its task, whatever its budget. Tasks without rows
-    /// in the data are left out.
+    /// in the data are left out. A row whose label key is missing (a label MapValueToKey did not see in training,
+    /// as in a held-out part of data with a rare class) counts as predicted wrong, with log-loss -ln(1e-15).
     /// </summary>
     public IReadOnlyList<DvnLevelMetrics> EvaluateLevels(IDataView data)
     {

@@ -10,7 +10,9 @@ internal static class LevelEvaluator
     {
         var bound = new BoundSchema(model, data.Schema);
         var label = InputSchema.Key(data.Schema, labelColumn, "label");
-        var rows = TaskRows.Read(data, bound.Features, bound.Task, label, model.Tasks.Count);
+        // A label the training data did not have arrives as a missing key (MapValueToKey fitted without it): such a
+        // row counts as predicted wrong, with the floor's log-loss, rather than failing the whole evaluation.
+        var rows = TaskRows.Read(data, bound.Features, bound.Task, label, model.Tasks.Count, keepMissingLabels: true);
         for (int key = 1; key <= model.Tasks.Count; key++)
             if (rows.RowCount(key) > 0 && model.NetworkTask((ulong)key) == 0)
                 throw new InvalidOperationException(

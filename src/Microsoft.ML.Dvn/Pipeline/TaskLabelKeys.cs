@@ -22,6 +22,9 @@ internal sealed class TaskLabelKeys(DataViewRow row, DataViewSchema.Column? task
         return (int)t;
     }
 
+    /// <summary>The row's label key, 0 where it is missing.</summary>
+    public ulong LabelOrMissing() => _label();
+
     /// <summary>The row's label key, 1 or more.</summary>
     public ulong Label(long position)
     {

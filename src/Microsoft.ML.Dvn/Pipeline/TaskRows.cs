@@ -33,10 +33,11 @@ internal sealed class TaskRows
     /// <summary>
     /// Reads every row. A task key outside 1..<paramref name="numberOfTasks"/>, a missing label key
     /// (<see cref="TaskLabelKeys"/>) or a non-finite feature fails with a message naming the column, the row and the value.
-    /// Without a task column every row is task 1.
+    /// Without a task column every row is task 1. With <paramref name="keepMissingLabels"/> (evaluation), a missing
+    /// label key is kept as 0 instead: a label the model never saw in training, which no prediction matches.
     /// </summary>
     public static TaskRows Read(IDataView data, DataViewSchema.Column features, DataViewSchema.Column? task,
-        DataViewSchema.Column label, int numberOfTasks)
+        DataViewSchema.Column label, int numberOfTasks, bool keepMissingLabels = false)
     {
         int length = ((VectorDataViewType)features.Type).Size;
         var rows = new TaskRows(numberOfTasks, length);
@@ -49,7 +50,7 @@ internal sealed class TaskRows
         {
             row++;
             int t = keys.Task(row);
-            ulong y = keys.Label(row);
+            ulong y = keepMissingLabels ? keys.LabelOrMissing() : keys.Label(row);
             readFeatures(buffer, row);
             ColumnReaders.CheckFinite(buffer, features.Name, row);
             rows._features[t - 1].AddRange(buffer);

@@ -65,6 +65,7 @@ public sealed class DvnSweep
     /// <summary>Runs the sweep on <paramref name="data"/> (the pipeline's input: the factory's transforms are fitted inside every trial).</summary>
     /// <param name="data">Rows of every task, in the pipeline's input form.</param>
     /// <param name="cancellationToken">Stops the sweep; what finished is returned.</param>
+    /// <exception cref="ArgumentException">The search space, or the objective, cannot be used on this data (nothing was trained).</exception>
     public DvnSweepResult Run(IDataView data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -80,17 +81,24 @@ public sealed class DvnSweep
         int seed = settings.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? 0;
 
         var cached = _ml.Data.Cache(data);
-        int tasks = TaskCount.Of(cached, SearchSpace.BaseOptions.TaskColumnName);
+        // The tasks as the DVN sees them after the pipeline's own transforms, from the whole data.
+        var summary = PipelineProbe.Read(_pipeline, SearchSpace.BaseOptions, cached, stop.Token);
+        int tasks = summary.TaskNames.Count;
         SearchSpace.Check(tasks);
+        var sizes = SweepSizes.Of(SearchSpace, summary);
+        var objective = settings.Objective.For(sizes);
         var evaluation = settings.Evaluation;
         var splits = evaluation.NumberOfFolds == 1
             ? new[] { _ml.Data.TrainTestSplit(cached, evaluation.TestFraction, evaluation.SamplingKeyColumnName, seed) }
             : _ml.Data.CrossValidationSplit(cached, evaluation.NumberOfFolds, evaluation.SamplingKeyColumnName, seed).ToArray();
 
-        var run = new SweepRun(this, new TrialRunner(_pipeline, splits), channel, seed, tasks, stop.Token, StopRequested);
+        // Every fit keeps each task, by name, on the units the whole data's keys give it (its folds number tasks their own way).
+        var unitOrder = SearchSpace.BaseOptions.TaskColumnName is null || tasks == 1 ? null : summary.TaskNames;
+        var run = new SweepRun(this, new TrialRunner(_pipeline, splits, summary.TaskNames), channel, seed, tasks, objective, unitOrder,
+            stop.Token, StopRequested);
         channel.Info($"DVN sweep: {settings.Strategy}, at most {settings.MaximumTrials} trials" +
                      (settings.TimeBudget is TimeSpan b ? $" or {b.TotalMinutes:0.#} minutes" : "") +
-                     $", {evaluation}, objective {settings.Objective}, seed {seed}, {tasks} tasks.");
+                     $", {evaluation}, objective {settings.Objective}, seed {seed}, {tasks} tasks ({string.Join(", ", summary.TaskNames)}).");
         var baseTrial = settings.EvaluateBaseOptions ? run.EvaluateBaseOptions() : null;
         switch (settings.Strategy)
         {
@@ -105,23 +113,69 @@ public sealed class DvnSweep
                 break;
         }
         string? stopReason = run.Stopped ? StopReason(cancellationToken, host, settings) : null;
-        var result = new DvnSweepResult(settings, seed, baseTrial, run.Trials, run.Skipped, clock.Elapsed, stopReason);
+        var result = new DvnSweepResult(settings, seed, baseTrial, run.Trials, run.Skipped, clock.Elapsed, stopReason, sizes);
         channel.Info($"DVN sweep finished in {clock.Elapsed.TotalSeconds:F1} s: {run.Trials.Count} trials " +
                      $"({run.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed)} completed, " +
                      $"{run.Trials.Count(t => t.Status == DvnSweepTrialStatus.Pruned)} pruned, " +
+                     $"{run.Trials.Count(t => t.Status == DvnSweepTrialStatus.Stopped)} stopped, " +
                      $"{run.Trials.Count(t => t.Status == DvnSweepTrialStatus.Failed)} failed)" + (stopReason is null ? "." : $"; stopped: {stopReason}."));
         return result;
     }
 
     /// <summary>
-    /// Fits the pipeline with a trial's options (its full number of epochs, its seed) on <paramref name="data"/>: a
-    /// ready pipeline, the same model as a plain fit of <see cref="DvnSweepTrial.ToOptions"/> with the search space's base options.
+    /// Fits the pipeline with a trial's options (its full number of epochs, its seed, its task order) on
+    /// <paramref name="data"/>: a ready pipeline, the same model as a plain fit of <see cref="DvnSweepTrial.ToOptions"/>
+    /// with the search space's base options.
     /// </summary>
     public ITransformer Refit(IDataView data, DvnSweepTrial trial)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(trial);
         return _pipeline(trial.ToOptions(SearchSpace.BaseOptions)).Fit(data);
+    }
+
+    /// <summary>
+    /// The truth about chosen trials: each is refitted on <paramref name="trainData"/> once per seed (its options with
+    /// that seed, its full epochs) and every (task, level) is measured on <paramref name="testData"/>. Tasks are named
+    /// and keyed as in the training data. Use it on the frontier's trials (<see cref="DvnSweepResult.Frontier"/>) and on
+    /// <see cref="DvnSweepResult.BaseOptionsTrial"/>, then compare test-set frontiers with <see cref="DvnTaskFrontier.Of"/>.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var chosen = result.Trials.Where(t => result.Frontier.Any(f => f.Points.Any(p => p.Trial == t.Id)));
+    /// var tested = sweep.Test(train, test, chosen, seeds: new[] { 1, 2, 3 });
+    /// var testFrontier = DvnTaskFrontier.Of(tested.Select(t => (t.Trial.Id, t.Levels)));
+    /// </code>
+    /// </example>
+    public IReadOnlyList<DvnSweepTestResult> Test(IDataView trainData, IDataView testData, IEnumerable<DvnSweepTrial> trials, IEnumerable<int> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(testData);
+        ArgumentNullException.ThrowIfNull(trials);
+        var seedList = seeds?.ToArray() ?? throw new ArgumentNullException(nameof(seeds));
+        if (seedList.Length == 0)
+            throw new ArgumentException("Test needs at least one seed.", nameof(seeds));
+        var cached = _ml.Data.Cache(trainData);
+        var names = PipelineProbe.Read(_pipeline, SearchSpace.BaseOptions, cached, CancellationToken.None).TaskNames;
+        var results = new List<DvnSweepTestResult>();
+        foreach (var trial in trials)
+        {
+            var clock = Stopwatch.StartNew();
+            var bySeed = seedList.Select(s =>
+            {
+                var options = trial.ToOptions(SearchSpace.BaseOptions);
+                options.Seed = s;
+                return TrialRunner.Measure(TrialRunner.Fit(_pipeline, options, cached), testData, names);
+            }).ToArray();
+            var mean = bySeed.SelectMany(l => l).GroupBy(l => (l.TaskKey, l.Level)).OrderBy(g => g.Key.TaskKey).ThenBy(g => g.Key.Level)
+                .Select(g => g.First() with
+                {
+                    ParameterCount = g.Max(l => l.ParameterCount), Accuracy = g.Average(l => l.Accuracy),
+                    MacroAccuracy = g.Average(l => l.MacroAccuracy), LogLoss = g.Average(l => l.LogLoss),
+                }).ToArray();
+            results.Add(new DvnSweepTestResult(trial, seedList, mean, bySeed, clock.Elapsed.TotalSeconds));
+        }
+        return results;
     }
 
     private static string StopReason(CancellationToken token, IHost host, DvnSweepSettings settings) =>

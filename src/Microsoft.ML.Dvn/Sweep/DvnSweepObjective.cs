@@ -5,9 +5,9 @@ namespace Microsoft.ML.Dvn;
 /// <see cref="DvnSweepResult.Best"/> picks. Derive from it for an objective of your own.
 /// </summary>
 /// <remarks>
-/// Scores may depend on the other trials being compared (<c>field</c>): the frontier objective measures each trial
-/// against the sizes every trial of the field reaches. Halving compares the trials of one round; Best compares all
-/// completed trials.
+/// The built-in objectives score a trial from its own levels alone, so adding a trial never reorders two others.
+/// An objective that throws, or returns NaN, leaves the trial unranked (last) with the message on the trial; the
+/// sweep goes on.
 /// </remarks>
 public abstract class DvnSweepObjective
 {
@@ -16,23 +16,39 @@ public abstract class DvnSweepObjective
 
     /// <summary>The score of a trial's levels, higher is better; NaN means the trial has nothing to rank.</summary>
     /// <param name="levels">Every (task, level) of the trial.</param>
-    /// <param name="field">The levels of every trial being compared, this one included.</param>
+    /// <param name="field">The levels of every trial being compared, this one included (for objectives of your own;
+    /// the built-in ones do not read it).</param>
     public abstract double Score(IReadOnlyList<DvnSweepLevel> levels, IReadOnlyList<IReadOnlyList<DvnSweepLevel>> field);
 
     /// <summary>
-    /// The default: how good each task's accuracy/size curve is. Per task, the area under the trial's accuracy as a
-    /// function of log10(parameters budget): from the smallest size any trial of the field reaches to the largest, a
-    /// budget counting the trial's best level that fits (0 where none does); the mean over tasks, divided by the width.
-    /// A trial that reaches high accuracy with small levels scores high; it is what "contributes to the frontier".
+    /// The default: how good each task's accuracy/size curve is, as a normalized hypervolume. Per task, the trial's
+    /// best accuracy within a budget is a step function of the budget; its mean over budgets spread evenly on a log
+    /// scale, from the smallest level the search space can build for the task to twice the largest top level it can
+    /// build (<see cref="DvnSweepResult.SizeRanges"/>), is the area that the trial's (log parameters, accuracy) points
+    /// dominate against the reference point (twice the largest size, accuracy 0), divided by the width. The score is
+    /// the mean over tasks, in [0, 1]. Every level counts, the top one included (it buys its accuracy for at least one
+    /// doubling of the budget); a task the trial did not measure counts 0. The sweep binds it to its search space's
+    /// sizes before the first trial; outside a sweep, use <see cref="Hypervolume"/>.
     /// </summary>
-    public static DvnSweepObjective Frontier { get; } = new FrontierObjective();
+    public static DvnSweepObjective Frontier { get; } = new FrontierObjective(null);
 
     /// <summary>The mean accuracy over every (task, level).</summary>
     public static DvnSweepObjective MeanAccuracy { get; } = new MeanAccuracyObjective();
 
+    /// <summary><see cref="Frontier"/> against given size ranges, by task name (to score trials outside a sweep).</summary>
+    public static DvnSweepObjective Hypervolume(IReadOnlyDictionary<string, DvnSizeRange> sizes)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        foreach (var (task, range) in sizes)
+            if (range is null || range.Smallest < 1 || range.Largest < range.Smallest)
+                throw new ArgumentOutOfRangeException(nameof(sizes), $"Task '{task}': the size range {range} needs 1 <= Smallest <= Largest.");
+        return new FrontierObjective(new Dictionary<string, DvnSizeRange>(sizes));
+    }
+
     /// <summary>
     /// The mean over tasks of the accuracy each task reaches within its memory budget: its best level whose parameter
-    /// count fits (0 where none fits). Tasks are named as in the task column.
+    /// count fits (0 where none fits). Tasks are named as in the task column; a sweep refuses to start when a task of
+    /// its data has no budget.
     /// </summary>
     /// <param name="budgets">The budget (parameters) of every task, by name; every task of the data needs one.</param>
     public static DvnSweepObjective AccuracyWithinBudgets(IReadOnlyDictionary<string, long> budgets)
@@ -40,6 +56,12 @@ public abstract class DvnSweepObjective
         ArgumentNullException.ThrowIfNull(budgets);
         return new BudgetObjective(new Dictionary<string, long>(budgets));
     }
+
+    /// <summary>
+    /// This objective for a sweep whose tasks and reachable sizes are known, before any trial: the frontier objective
+    /// takes its reference from the sizes; an objective that cannot score some task fails here, not after a round.
+    /// </summary>
+    internal virtual DvnSweepObjective For(IReadOnlyDictionary<string, DvnSizeRange> sizes) => this;
 
     /// <inheritdoc />
     public override string ToString() => Name;
@@ -65,38 +87,53 @@ public abstract class DvnSweepObjective
                 : throw new ArgumentException($"The objective has no memory budget for task '{task.Key}'; it has budgets for {string.Join(", ", budgets.Keys)}.")));
         }
 
+        internal override DvnSweepObjective For(IReadOnlyDictionary<string, DvnSizeRange> sizes)
+        {
+            var missing = sizes.Keys.Where(task => !budgets.ContainsKey(task)).ToArray();
+            return missing.Length == 0 ? this : throw new ArgumentException(
+                $"DvnSweepObjective.AccuracyWithinBudgets has no memory budget for task {string.Join(", ", missing.Select(t => $"'{t}'"))} " +
+                $"of the sweep's data; it has budgets for {string.Join(", ", budgets.Keys.Select(t => $"'{t}'"))}. Give every task a budget.");
+        }
+
         private static double BestWithin(IEnumerable<DvnSweepLevel> levels, long budget) =>
             levels.Where(l => l.ParameterCount <= budget).Select(l => l.Accuracy).DefaultIfEmpty(0).Max();
     }
 
-    private sealed class FrontierObjective : DvnSweepObjective
+    private sealed class FrontierObjective(IReadOnlyDictionary<string, DvnSizeRange>? sizes) : DvnSweepObjective
     {
-        public override string Name => "frontier (area under accuracy vs log parameters)";
+        public override string Name => "frontier (hypervolume of accuracy over log parameters)";
 
         public override double Score(IReadOnlyList<DvnSweepLevel> levels, IReadOnlyList<IReadOnlyList<DvnSweepLevel>> field)
         {
+            if (sizes is null)
+                throw new InvalidOperationException("The frontier objective measures trials against the sizes their search space can reach: " +
+                                                    "a sweep sets them (DvnSweepResult.Best); outside one, use DvnSweepObjective.Hypervolume(sizes).");
             if (levels.Count == 0)
                 return double.NaN;
-            var everyLevel = field.SelectMany(f => f).Append(levels[0]).ToArray();
-            return levels.GroupBy(l => l.Task).Average(task =>
+            var unknown = levels.Select(l => l.Task).Distinct().Where(t => !sizes.ContainsKey(t)).ToArray();
+            if (unknown.Length > 0)
+                throw new ArgumentException($"The frontier objective has no size range for task {string.Join(", ", unknown.Select(t => $"'{t}'"))}; " +
+                                            $"it has ranges for {string.Join(", ", sizes.Keys.Select(t => $"'{t}'"))}.");
+            return sizes.Average(task => Area(levels.Where(l => l.Task == task.Key), task.Value));
+        }
+
+        internal override DvnSweepObjective For(IReadOnlyDictionary<string, DvnSizeRange> ranges) => new FrontierObjective(ranges);
+
+        // The best accuracy within a budget, integrated over log10(budget) from the smallest size to twice the largest
+        // and divided by that width. Levels outside the range count from its nearest end.
+        private static double Area(IEnumerable<DvnSweepLevel> levels, DvnSizeRange range)
+        {
+            double from = Math.Log10(range.Smallest), to = Math.Log10(2.0 * range.Largest);
+            double area = 0, best = 0, at = from;
+            foreach (var level in levels.OrderBy(l => l.ParameterCount))
             {
-                var sizes = everyLevel.Where(l => l.Task == task.Key).Select(l => Math.Log10(l.ParameterCount)).ToArray();
-                double from = sizes.Min(), to = sizes.Max();
-                var own = task.OrderBy(l => l.ParameterCount).Select(l => (Size: Math.Log10(l.ParameterCount), l.Accuracy)).ToArray();
-                if (to <= from)
-                    return own.Max(l => l.Accuracy);
-                // The trial's best accuracy within a budget is a step function of the budget; integrate it from `from` to `to`.
-                double area = 0, best = 0, at = from;
-                foreach (var (size, accuracy) in own)
-                {
-                    double start = Math.Max(size, from);
-                    area += best * (start - at);
-                    at = start;
-                    best = Math.Max(best, accuracy);
-                }
-                area += best * (to - at);
-                return area / (to - from);
-            });
+                double start = Math.Clamp(Math.Log10(level.ParameterCount), from, to);
+                area += best * (start - at);
+                at = start;
+                best = Math.Max(best, level.Accuracy);
+            }
+            area += best * (to - at);
+            return area / (to - from);
         }
     }
 }

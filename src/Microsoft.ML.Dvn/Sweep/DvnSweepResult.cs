@@ -6,7 +6,7 @@ namespace Microsoft.ML.Dvn;
 public sealed class DvnSweepResult
 {
     internal DvnSweepResult(DvnSweepSettings settings, int seed, DvnSweepTrial? baseOptions, IReadOnlyList<DvnSweepTrial> trials,
-        IReadOnlyList<DvnSweepSkipped> skipped, TimeSpan elapsed, string? stopReason)
+        IReadOnlyList<DvnSweepSkipped> skipped, TimeSpan elapsed, string? stopReason, IReadOnlyDictionary<string, DvnSizeRange> sizeRanges)
     {
         Strategy = settings.Strategy;
         Objective = settings.Objective;
@@ -16,13 +16,8 @@ public sealed class DvnSweepResult
         Skipped = skipped;
         Elapsed = elapsed;
         StopReason = stopReason;
-        Frontier = trials.Where(t => t.Status == DvnSweepTrialStatus.Completed)
-            .SelectMany(t => t.Levels.Select(l => (Trial: t, Level: l)))
-            .GroupBy(p => (p.Level.TaskKey, p.Level.Task))
-            .OrderBy(g => g.Key.TaskKey)
-            .Select(g => new DvnTaskFrontier(g.Key.Task, g.Key.TaskKey,
-                ParetoFrontier.Of(g.Select(p => new DvnFrontierPoint(p.Trial.Id, p.Level.Level, p.Level.ParameterCount, p.Level.Accuracy)))))
-            .ToArray();
+        SizeRanges = sizeRanges;
+        Frontier = DvnTaskFrontier.Of(Trials.Where(t => t.Status == DvnSweepTrialStatus.Completed).Select(t => (t.Id, t.Levels)));
     }
 
     /// <summary>The strategy that chose the trials.</summary>
@@ -37,14 +32,17 @@ public sealed class DvnSweepResult
     /// <summary>The base options evaluated like a trial with the largest number of epochs (id 0), or null when not asked for or not reached.</summary>
     public DvnSweepTrial? BaseOptionsTrial { get; }
 
-    /// <summary>Every trial that finished, by id (failed and pruned ones included).</summary>
+    /// <summary>Every trial that finished, by id (failed, pruned and stopped ones included).</summary>
     public IReadOnlyList<DvnSweepTrial> Trials { get; }
 
-    /// <summary>Grid combinations that cannot train, with the reason.</summary>
+    /// <summary>Grid combinations that cannot train, with the trainer's reason.</summary>
     public IReadOnlyList<DvnSweepSkipped> Skipped { get; }
 
-    /// <summary>Every task's frontier over the completed trials' levels, by task key.</summary>
+    /// <summary>Every task's frontier over the completed trials' levels, by task key of the whole data.</summary>
     public IReadOnlyList<DvnTaskFrontier> Frontier { get; }
+
+    /// <summary>By task name: the sizes the search space can reach, the reference of <see cref="DvnSweepObjective.Frontier"/>.</summary>
+    public IReadOnlyDictionary<string, DvnSizeRange> SizeRanges { get; }
 
     /// <summary>Wall time of the whole sweep, data caching and splits included.</summary>
     public TimeSpan Elapsed { get; }
@@ -54,17 +52,12 @@ public sealed class DvnSweepResult
 
     /// <summary>
     /// The completed trial that <paramref name="objective"/> (default: the sweep's objective) ranks highest among all
-    /// completed trials; ties go to the earlier trial. Null when no trial completed.
+    /// completed trials; ties go to the earlier trial. Null when no completed trial has a score.
     /// </summary>
     public DvnSweepTrial? Best(DvnSweepObjective? objective = null)
     {
-        objective ??= Objective;
-        var completed = Trials.Where(t => t.Status == DvnSweepTrialStatus.Completed).ToArray();
-        var field = completed.Select(t => t.Levels).ToArray();
-        return completed
-            .Select(t => (Trial: t, Score: objective.Score(t.Levels, field)))
-            .Where(s => !double.IsNaN(s.Score))
-            .OrderByDescending(s => s.Score).ThenBy(s => s.Trial.Id)
-            .Select(s => s.Trial).FirstOrDefault();
+        var bound = (objective ?? Objective).For(SizeRanges);
+        return TrialRanking.Rank(Trials.Where(t => t.Status == DvnSweepTrialStatus.Completed).ToArray(), bound)
+            .Where(r => !double.IsNaN(r.Score)).Select(r => r.Trial).FirstOrDefault();
     }
 }

@@ -11,4 +11,10 @@ public enum DvnSweepTrialStatus
 
     /// <summary>Stopped by successive halving after a round with fewer epochs; its metrics are that round's.</summary>
     Pruned,
+
+    /// <summary>
+    /// Still in the running when the sweep stopped (time budget, cancellation) before its last round: its metrics are
+    /// those of its last finished round, with fewer epochs than it would have had.
+    /// </summary>
+    Stopped,
 }

@@ -1,7 +1,25 @@
+using Microsoft.ML.Dvn.Sweep;
+
 namespace Microsoft.ML.Dvn;
 
 /// <summary>One task's accuracy/size frontier over the completed trials of a sweep.</summary>
 /// <param name="Task">The task's name (its value in the task column).</param>
-/// <param name="TaskKey">The task key (1-based).</param>
+/// <param name="TaskKey">The task key (1-based) in the whole data.</param>
 /// <param name="Points">The non-dominated (parameter count, accuracy) points, by parameters.</param>
-public sealed record DvnTaskFrontier(string Task, int TaskKey, IReadOnlyList<DvnFrontierPoint> Points);
+public sealed record DvnTaskFrontier(string Task, int TaskKey, IReadOnlyList<DvnFrontierPoint> Points)
+{
+    /// <summary>
+    /// Every task's frontier over the levels of the given trials (by trial id), tasks by key: for measurements of your
+    /// own, such as the test-set results of <see cref="DvnSweep.Test"/>.
+    /// </summary>
+    public static IReadOnlyList<DvnTaskFrontier> Of(IEnumerable<(int Trial, IReadOnlyList<DvnSweepLevel> Levels)> trials)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        return trials.SelectMany(t => t.Levels.Select(l => (t.Trial, Level: l)))
+            .GroupBy(p => (p.Level.TaskKey, p.Level.Task))
+            .OrderBy(g => g.Key.TaskKey)
+            .Select(g => new DvnTaskFrontier(g.Key.Task, g.Key.TaskKey,
+                ParetoFrontier.Of(g.Select(p => new DvnFrontierPoint(p.Trial, p.Level.Level, p.Level.ParameterCount, p.Level.Accuracy)))))
+            .ToArray();
+    }
+}

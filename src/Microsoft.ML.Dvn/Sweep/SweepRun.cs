@@ -1,10 +1,15 @@
+using System.Diagnostics;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Dvn.Sweep;
 
-/// <summary>The state of one run: the trials so far and the budgets.</summary>
-internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel channel, int seed, int tasks, CancellationToken stop,
-    Func<bool> stopRequested)
+/// <summary>
+/// The state of one run: the trials so far and the budgets. Its objective is the settings' objective bound to the
+/// sweep's sizes; its task names (the whole data's, in key order) go into every fit's TaskUnitOrder, or are null where
+/// the trainer decides the order.
+/// </summary>
+internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel channel, int seed, int tasks, DvnSweepObjective objective,
+    IReadOnlyList<string>? taskNames, CancellationToken stop, Func<bool> stopRequested)
 {
     private readonly DvnSweepSettings _settings = sweep.Settings;
     private readonly DvnSearchSpace _space = sweep.SearchSpace;
@@ -17,9 +22,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
 
     public DvnSweepTrial? EvaluateBaseOptions()
     {
-        var o = _space.BaseOptions;
-        var parameters = new DvnSweepParameters(o.LearningRate, o.BatchSize, _space.MaximumEpochs, o.WeightDecay, o.NumberOfUnits,
-            o.NumberOfLevels, o.Architecture);
+        var parameters = _space.Defaults with { NumberOfEpochs = _space.MaximumEpochs };
         return Evaluate(0, parameters, parameters.NumberOfEpochs, final: true);
     }
 
@@ -45,8 +48,9 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
 
     /// <summary>
     /// Successive halving: every configuration trains the first round's epochs; the best 1/factor by the objective
-    /// (compared within the round) go on to factor times the epochs, up to the space's largest number of epochs.
+    /// (<see cref="TrialRanking"/>) go on to factor times the epochs, up to the space's largest number of epochs.
     /// Every round trains from scratch with the same seed, so a configuration's last round is exactly a plain fit.
+    /// When the sweep stops, every configuration still in the running is recorded as stopped, with its last round.
     /// </summary>
     public void Halving()
     {
@@ -54,6 +58,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         var configurations = Enumerable.Range(1, _settings.MaximumTrials).Select(id => (Id: id, Parameters: _space.Sample(random, tasks))).ToList();
         var rounds = HalvingRounds(configurations.Count, _settings.HalvingFactor, _space.MaximumEpochs);
         var spent = new Dictionary<int, (double Fit, double Evaluation)>();
+        var latest = new Dictionary<int, DvnSweepTrial>();
         for (int round = 0; round < rounds.Length && configurations.Count > 0; round++)
         {
             bool last = round == rounds.Length - 1;
@@ -63,28 +68,31 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
                 var trial = IsStopped() ? null : Evaluate(id, parameters with { NumberOfEpochs = _space.MaximumEpochs }, rounds[round], last);
                 if (trial is null)
                 {
-                    // Stopped: what this round finished is returned as it stands (pruned before its last round).
-                    results.ForEach(Add);
+                    // Stopped: a configuration that finished this round keeps it, the others their last round.
+                    foreach (var (other, _) in configurations)
+                        if (results.Find(r => r.Id == other) is { } finished)
+                            Add(finished.Status == DvnSweepTrialStatus.Pruned ? finished with { Status = DvnSweepTrialStatus.Stopped } : finished);
+                        else if (latest.TryGetValue(other, out var previous))
+                            Add(previous with { Status = DvnSweepTrialStatus.Stopped });
                     return;
                 }
                 var before = spent.GetValueOrDefault(id);
                 spent[id] = (before.Fit + trial.FitSeconds, before.Evaluation + trial.EvaluationSeconds);
                 results.Add(trial with { FitSeconds = spent[id].Fit, EvaluationSeconds = spent[id].Evaluation });
             }
-            var finished = results.Where(t => t.Status == DvnSweepTrialStatus.Failed || last).ToList();
+            var finishedNow = results.Where(t => t.Status == DvnSweepTrialStatus.Failed || last).ToList();
             if (!last)
             {
-                var field = results.Where(t => t.Status != DvnSweepTrialStatus.Failed).Select(t => t.Levels).ToArray();
-                var ranked = results.Where(t => t.Status != DvnSweepTrialStatus.Failed)
-                    .Select(t => (Trial: t, Score: _settings.Objective.Score(t.Levels, field)))
-                    .OrderByDescending(s => double.IsNaN(s.Score) ? double.NegativeInfinity : s.Score).ThenBy(s => s.Trial.Id).ToList();
+                var ranked = TrialRanking.Rank(results.Where(t => t.Status != DvnSweepTrialStatus.Failed).ToArray(), objective);
                 int keep = (ranked.Count + _settings.HalvingFactor - 1) / _settings.HalvingFactor;
-                var promoted = ranked.Take(keep).Select(s => s.Trial.Id).ToHashSet();
-                finished.AddRange(ranked.Skip(keep).Select(s => s.Trial with { Status = DvnSweepTrialStatus.Pruned }));
+                var promoted = ranked.Take(keep).Select(r => r.Trial.Id).ToHashSet();
+                foreach (var r in ranked)
+                    latest[r.Trial.Id] = WithError(r.Trial, r.Error);
+                finishedNow.AddRange(ranked.Skip(keep).Select(r => WithError(r.Trial, r.Error)));
                 channel.Info($"Halving round {round + 1}/{rounds.Length} ({rounds[round]} epochs): promoted trials {string.Join(", ", promoted.Order())}.");
                 configurations = configurations.Where(c => promoted.Contains(c.Id)).ToList();
             }
-            foreach (var trial in finished.OrderBy(t => t.Id))
+            foreach (var trial in finishedNow.OrderBy(t => t.Id))
                 Add(trial);
         }
     }
@@ -108,6 +116,9 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         return epochs.ToArray();
     }
 
+    private static DvnSweepTrial WithError(DvnSweepTrial trial, string? error) =>
+        error is null ? trial : trial with { Message = trial.Message is null ? error : $"{trial.Message}; {error}" };
+
     private bool IsStopped()
     {
         if (stopRequested())
@@ -115,12 +126,31 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         return Stopped;
     }
 
+    // Records a final outcome; a callback that throws is noted on the trial and the sweep goes on.
     private void Add(DvnSweepTrial? trial)
     {
         if (trial is null)
             return;
+        try
+        {
+            _settings.TrialCompleted?.Invoke(trial);
+        }
+        catch (Exception e)
+        {
+            channel.Warning($"DvnSweepSettings.TrialCompleted threw for trial {trial.Id}: {e.GetType().Name}: {e.Message}");
+            trial = WithError(trial, $"DvnSweepSettings.TrialCompleted threw: {e.GetType().Name}: {e.Message}");
+        }
         Trials.Add(trial);
-        _settings.TrialCompleted?.Invoke(trial);
+    }
+
+    /// <summary>The options of a trial's fits: its parameters, the sweep's seed and, where it applies, the whole data's task order.</summary>
+    private DvnEstimator.Options Options(DvnSweepParameters parameters, out IReadOnlyList<string>? unitOrder)
+    {
+        var options = parameters.ToOptions(_space.BaseOptions, seed);
+        unitOrder = taskNames is not null && options.TaskUnitOrder is null && options.TaskOrder == DvnTaskOrder.TaskKeys ? taskNames : null;
+        if (unitOrder is not null)
+            options.TaskUnitOrder = unitOrder.ToArray();
+        return options;
     }
 
     /// <summary>
@@ -130,19 +160,21 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     private DvnSweepTrial? Evaluate(int id, DvnSweepParameters parameters, int? epochs, bool final)
     {
         int trained = epochs ?? parameters.NumberOfEpochs;
-        var options = (parameters with { NumberOfEpochs = trained }).ToOptions(_space.BaseOptions, seed);
+        var options = Options(parameters with { NumberOfEpochs = trained }, out var unitOrder);
         options.Cancellation = stop;
         string name = id == 0 ? "Base options" : $"Trial {id}";
+        var clock = Stopwatch.StartNew();
         try
         {
             var measured = runner.Run(options);
             var status = final ? DvnSweepTrialStatus.Completed : DvnSweepTrialStatus.Pruned;
-            var trial = new DvnSweepTrial(id, status, parameters, trained, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels, null, seed);
+            var trial = new DvnSweepTrial(id, status, parameters, trained, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels, null, seed)
+                { TaskUnitOrder = unitOrder };
             channel.Info($"{name} ({trained} epochs; {parameters}): mean accuracy {measured.Levels.Average(l => l.Accuracy):P2}, " +
                          $"fit {measured.FitSeconds:F1} s.");
-            return trial;
+            return final ? Scored(trial) : trial;
         }
-        catch (OperationCanceledException) when (stopRequested())
+        catch (Exception e) when (stopRequested() && (e is OperationCanceledException || e.InnerException is OperationCanceledException))
         {
             Stopped = true;
             channel.Info($"{name} stopped: the sweep was cancelled or ran out of time.");
@@ -150,9 +182,14 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         }
         catch (Exception e)
         {
-            channel.Warning($"{name} failed ({parameters}): {e.GetType().Name}: {e.Message}");
-            return new DvnSweepTrial(id, DvnSweepTrialStatus.Failed, parameters, trained, 0, 0, Array.Empty<DvnSweepLevel>(),
-                $"{e.GetType().Name}: {e.Message}", seed);
+            var cause = e is TrialRunner.Failure failure ? failure.InnerException! : e;
+            double fitSeconds = e is TrialRunner.Failure f ? f.FitSeconds : clock.Elapsed.TotalSeconds;
+            channel.Warning($"{name} failed ({parameters}): {cause.GetType().Name}: {cause.Message}");
+            return new DvnSweepTrial(id, DvnSweepTrialStatus.Failed, parameters, trained, fitSeconds, 0, Array.Empty<DvnSweepLevel>(),
+                $"{cause.GetType().Name}: {cause.Message}", seed) { TaskUnitOrder = unitOrder };
         }
     }
+
+    // A final result that the objective cannot score carries the reason (it ranks last in Best).
+    private DvnSweepTrial Scored(DvnSweepTrial trial) => WithError(trial, TrialRanking.Rank(new[] { trial }, objective)[0].Error);
 }

@@ -4,34 +4,79 @@ namespace Microsoft.ML.Dvn.Sweep;
 
 /// <summary>
 /// Fits the user's whole pipeline for one set of options on the training part of every split and measures every
-/// (task, level) on the held-out part: with cross-validation, the mean over folds.
+/// (task, level) on the held-out part: with cross-validation, the mean over folds. Tasks are identified by name: each
+/// fold's pipeline numbers them its own way, and the results carry the whole data's key of the name.
 /// </summary>
-internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransformer>> pipeline, IReadOnlyList<DataOperationsCatalog.TrainTestData> splits)
+internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransformer>> pipeline, IReadOnlyList<DataOperationsCatalog.TrainTestData> splits,
+    IReadOnlyList<string> taskNames)
 {
     public sealed record Measurement(IReadOnlyList<DvnSweepLevel> Levels, double FitSeconds, double EvaluationSeconds);
+
+    /// <summary>Thrown with the fit time spent before a fit or an evaluation failed.</summary>
+    public sealed class Failure(Exception inner, double fitSeconds) : Exception(inner.Message, inner)
+    {
+        public double FitSeconds { get; } = fitSeconds;
+    }
 
     public Measurement Run(DvnEstimator.Options options)
     {
         double fitSeconds = 0, evaluationSeconds = 0;
         var perFold = new List<IReadOnlyList<DvnSweepLevel>>();
-        foreach (var split in splits)
+        var clock = Stopwatch.StartNew();
+        try
         {
-            var clock = Stopwatch.StartNew();
-            var estimator = pipeline(options) ?? throw new InvalidOperationException("The sweep's pipeline factory returned null instead of an estimator.");
-            var model = estimator.Fit(split.TrainSet);
-            fitSeconds += clock.Elapsed.TotalSeconds;
-
-            clock.Restart();
-            var dvn = model.GetDvnTransformer();
-            perFold.Add(model.EvaluateDvnLevels(split.TestSet)
-                .Select(m => new DvnSweepLevel(dvn.GetTaskName(m.Task), m.Task, m.Level, m.ParameterCount, m.MicroAccuracy, m.MacroAccuracy, m.LogLoss))
-                .ToArray());
-            evaluationSeconds += clock.Elapsed.TotalSeconds;
+            foreach (var split in splits)
+            {
+                clock.Restart();
+                var model = Fit(pipeline, options, split.TrainSet);
+                fitSeconds += clock.Elapsed.TotalSeconds;
+                clock.Restart();
+                perFold.Add(Measure(model, split.TestSet, taskNames));
+                evaluationSeconds += clock.Elapsed.TotalSeconds;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new Failure(e, fitSeconds + clock.Elapsed.TotalSeconds);
         }
         return new Measurement(Average(perFold), fitSeconds, evaluationSeconds);
     }
 
-    // A (task, level) missing from a fold (no held-out rows of the task there) is averaged over the folds that have it.
+    public static ITransformer Fit(Func<DvnEstimator.Options, IEstimator<ITransformer>> pipeline, DvnEstimator.Options options, IDataView data)
+    {
+        var estimator = pipeline(options) ?? throw new InvalidOperationException("The sweep's pipeline factory returned null instead of an estimator.");
+        return estimator.Fit(data);
+    }
+
+    /// <summary>Every (task, level) of a fitted pipeline on <paramref name="data"/>, its task named and keyed as in <paramref name="taskNames"/>.</summary>
+    public static IReadOnlyList<DvnSweepLevel> Measure(ITransformer model, IDataView data, IReadOnlyList<string> taskNames)
+    {
+        var dvn = model.GetDvnTransformer();
+        return model.EvaluateDvnLevels(data).Select(m =>
+        {
+            string name = dvn.GetTaskName(m.Task);
+            int key = IndexOf(taskNames, name) + 1;
+            if (key == 0)
+                throw new InvalidOperationException($"A fit of the sweep's pipeline has task '{name}', which the whole data's task column " +
+                                                    $"does not have ({string.Join(", ", taskNames.Select(t => $"'{t}'"))}).");
+            return new DvnSweepLevel(name, key, m.Level, m.ParameterCount, m.MicroAccuracy, m.MacroAccuracy, m.LogLoss);
+        }).OrderBy(l => l.TaskKey).ThenBy(l => l.Level).ToArray();
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++)
+            if (names[i] == name)
+                return i;
+        return -1;
+    }
+
+    // By task name and level; a (task, level) missing from a fold (no held-out rows of the task there) is averaged over
+    // the folds that have it.
     private static IReadOnlyList<DvnSweepLevel> Average(List<IReadOnlyList<DvnSweepLevel>> folds) =>
         folds.SelectMany(f => f).GroupBy(l => (l.TaskKey, l.Level)).OrderBy(g => g.Key.TaskKey).ThenBy(g => g.Key.Level)
             .Select(g => g.Count() == 1 ? g.First() : new DvnSweepLevel(g.First().Task, g.Key.TaskKey, g.Key.Level, g.Max(l => l.ParameterCount),

@@ -52,13 +52,12 @@ public sealed class DvnSweepTests
         Assert.AreEqual(3, result.Frontier.Count);
         foreach (var task in result.Frontier)
         {
-            var points = result.Trials.SelectMany(t => t.Levels.Where(l => l.Task == task.Task)
-                .Select(l => new DvnFrontierPoint(t.Id, l.Level, l.ParameterCount, l.Accuracy))).ToArray();
-            CollectionAssert.AreEqual(Microsoft.ML.Dvn.Sweep.ParetoFrontier.Of(points).ToArray(), task.Points.ToArray());
-            // Larger points of the frontier are strictly more accurate; points of one size (the same level of two trials) tie.
-            Assert.IsTrue(task.Points.Zip(task.Points.Skip(1)).All(p =>
-                (p.First.ParameterCount < p.Second.ParameterCount && p.First.Accuracy < p.Second.Accuracy) ||
-                (p.First.ParameterCount == p.Second.ParameterCount && p.First.Accuracy == p.Second.Accuracy)));
+            // The oracle: every point that no other point beats (no larger and more accurate, or smaller and as accurate).
+            var points = result.Trials.SelectMany(t => t.Levels.Where(l => l.Task == task.Task).Select(l => (t.Id, l.Level, l.ParameterCount, l.Accuracy))).ToArray();
+            var expected = points.Where(p => !points.Any(q => (q.ParameterCount <= p.ParameterCount && q.Accuracy > p.Accuracy)
+                                                              || (q.ParameterCount < p.ParameterCount && q.Accuracy >= p.Accuracy)))
+                .OrderBy(p => p.ParameterCount).ThenBy(p => p.Id).ThenBy(p => p.Level).ToArray();
+            CollectionAssert.AreEqual(expected, task.Points.Select(p => (p.Trial, p.Level, p.ParameterCount, p.Accuracy)).ToArray());
         }
         Assert.AreEqual(0, result.BaseOptionsTrial!.Id);
         Assert.AreEqual(DvnSweepTrialStatus.Completed, result.BaseOptionsTrial.Status);
@@ -78,6 +77,7 @@ public sealed class DvnSweepTests
         CollectionAssert.AreEqual(new[] { (0.01, 16), (0.01, 32), (0.02, 16) }, result.Trials.Select(t => (t.Parameters.LearningRate, t.Parameters.BatchSize)).ToArray());
         Assert.IsTrue(result.Trials.All(t => t.Parameters.NumberOfLevels == 1 && t.Levels.Count == 3));
         Assert.AreEqual(2, result.Skipped.Count, "4 levels > 3 units, skipped before the third trial");
+        StringAssert.Contains(result.Skipped[0].Reason, "between 1 and the number of units (3)");
     }
 
     [TestMethod]
@@ -136,12 +136,13 @@ public sealed class DvnSweepTests
 
         var result = sweep.Run(Data(ml));
 
-        CollectionAssert.AreEqual(new[] { DvnSweepTrialStatus.Failed, DvnSweepTrialStatus.Completed, DvnSweepTrialStatus.Failed },
-            result.Trials.Select(t => t.Status).ToArray());
-        StringAssert.Contains(result.Trials[0].Message, "BatchSize is 1");
-        StringAssert.Contains(result.Trials[2].Message, "DvnNumericException");
-        Assert.AreEqual(9, result.Trials[1].Levels.Count);
-        Assert.AreEqual(2, result.Best()!.Id);
+        // Batch 1 is refused by the trainer's own rules before training: skipped with its reason, not a trial.
+        Assert.AreEqual(1, result.Skipped.Count);
+        StringAssert.Contains(result.Skipped[0].Reason, "BatchSize is 1");
+        CollectionAssert.AreEqual(new[] { DvnSweepTrialStatus.Completed, DvnSweepTrialStatus.Failed }, result.Trials.Select(t => t.Status).ToArray());
+        StringAssert.Contains(result.Trials[1].Message, "DvnNumericException");
+        Assert.AreEqual(9, result.Trials[0].Levels.Count);
+        Assert.AreEqual(1, result.Best()!.Id);
     }
 
     [TestMethod]
@@ -202,9 +203,10 @@ public sealed class DvnSweepTests
         var result = sweep.Run(ml.Data.LoadFromEnumerable(rows));
 
         Assert.AreEqual(2, result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed));
-        Assert.AreEqual(6, fits.Count, "2 trials x 3 folds");
+        Assert.AreEqual(7, fits.Count, "the sweep's probe of the whole data, then 2 trials x 3 folds");
         var all = Enumerable.Range(0, rows.Count).ToHashSet();
-        foreach (var trial in fits.Chunk(3))
+        CollectionAssert.AreEquivalent(all.ToArray(), fits[0].ToArray(), "the probe reads the tasks of every row");
+        foreach (var trial in fits.Skip(1).Chunk(3))
         {
             // The rows each fold's fit did not see are that fold's held-out rows: together they are every row, once.
             var heldOut = trial.Select(fit => all.Except(fit).ToArray()).ToArray();
@@ -219,11 +221,15 @@ public sealed class DvnSweepTests
         var ml = new MLContext(1);
         var data = Data(ml);
         var sweep = Sweep(ml, new DvnSweepSettings { MaximumTrials = 2, Seed = 9, EvaluateBaseOptions = false });
-        var result = sweep.Run(data);
-        var best = result.Best()!;
+        var best = sweep.Run(data).Best()!;
 
         var refit = sweep.Refit(data, best);
-        var plain = Pipeline(new MLContext(), best.ToOptions(sweep.SearchSpace.BaseOptions)).Fit(data);
+        // The plain fit a user writes by hand from the trial's values.
+        var plain = Pipeline(new MLContext(), new DvnEstimator.Options
+        {
+            Architecture = DvnArchitecture.Mlp(12, 12), NumberOfEpochs = 2, BatchSize = best.Parameters.BatchSize,
+            LearningRate = best.Parameters.LearningRate, WeightDecay = 0, Seed = 9,
+        }).Fit(data);
 
         var refitScores = MlNetTasks.Vectors(refit.Transform(data), "Score");
         var plainScores = MlNetTasks.Vectors(plain.Transform(data), "Score");
@@ -231,7 +237,33 @@ public sealed class DvnSweepTests
         for (int i = 0; i < plainScores.Count; i++)
             CollectionAssert.AreEqual(plainScores[i], refitScores[i]);
         Assert.AreEqual(9, best.Seed);
-        Assert.AreEqual(best.Parameters.LearningRate, refit.GetDvnTransformer().Training.LearningRate);
+    }
+
+    [TestMethod]
+    public void TestRefitsATrialPerSeedAndMeasuresItOnTheTestData()
+    {
+        var ml = new MLContext(1);
+        var train = Data(ml);
+        var test = ml.Data.LoadFromEnumerable(MlNetTasks.Rows(20, seed: 5));
+        var sweep = Sweep(ml, new DvnSweepSettings { MaximumTrials = 1, Seed = 9, EvaluateBaseOptions = false });
+        var trial = sweep.Run(train).Trials[0];
+
+        var tested = sweep.Test(train, test, new[] { trial }, new[] { 3, 4 }).Single();
+
+        Assert.AreSame(trial, tested.Trial);
+        CollectionAssert.AreEqual(new[] { 3, 4 }, tested.Seeds.ToArray());
+        for (int i = 0; i < 2; i++)
+        {
+            var options = trial.ToOptions(sweep.SearchSpace.BaseOptions);
+            options.Seed = tested.Seeds[i];
+            var plain = Pipeline(new MLContext(), options).Fit(train);
+            var dvn = plain.GetDvnTransformer();
+            var expected = plain.EvaluateDvnLevels(test).Select(m => (dvn.GetTaskName(m.Task), m.Level, m.MicroAccuracy)).ToArray();
+            CollectionAssert.AreEquivalent(expected, tested.LevelsBySeed[i].Select(l => (l.Task, l.Level, l.Accuracy)).ToArray());
+        }
+        foreach (var level in tested.Levels)
+            Assert.AreEqual(tested.LevelsBySeed.Average(s => s.Single(l => l.Task == level.Task && l.Level == level.Level).Accuracy), level.Accuracy, 1e-12);
+        Assert.AreEqual(9, tested.Levels.Count);
     }
 
     [TestMethod]
@@ -246,6 +278,187 @@ public sealed class DvnSweepTests
         Assert.IsTrue(lines.Any(l => l.StartsWith("Base options (2 epochs")));
         Assert.IsTrue(lines.Any(l => l.StartsWith("Trial 2 (")));
         Assert.IsTrue(lines.Any(l => l.StartsWith("DVN sweep finished")));
+    }
+
+    [TestMethod]
+    public void APipelineThatMakesItsOwnTaskColumnCanBeSwept()
+    {
+        var ml = new MLContext(1);
+        var space = Space();
+        space.BaseOptions.TaskColumnName = "TaskKey";
+        var sweep = new DvnSweep(ml, options => ml.Transforms.Conversion.MapValueToKey("TaskKey", "Task")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
+                .Append(ml.MulticlassClassification.Trainers.Dvn(options)),
+            space, new DvnSweepSettings { MaximumTrials = 2, EvaluateBaseOptions = false });
+
+        var result = sweep.Run(Data(ml));
+
+        Assert.AreEqual(2, result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed));
+        CollectionAssert.AreEqual(MlNetTasks.TaskNames, result.Frontier.Select(f => f.Task).ToArray());
+        CollectionAssert.AreEquivalent(MlNetTasks.TaskNames, result.SizeRanges.Keys.ToArray());
+    }
+
+    [TestMethod]
+    public void EveryFoldKeepsEachTaskByNameOnTheUnitsOfTheWholeDatasKeys()
+    {
+        // One gamma row first, then alpha and beta interleaved, the other gamma rows last: the whole data numbers the tasks
+        // gamma, alpha, beta, while a fold that holds out the first row numbers them alpha, beta, gamma.
+        var rows = MlNetTasks.Rows(30, seed: 1);
+        var gammas = rows.Where(r => r.Task == "gamma").ToList();
+        var ordered = gammas.Take(1).Concat(rows.Where(r => r.Task != "gamma")).Concat(gammas.Skip(1)).ToList();
+        var ml = new MLContext(1);
+        var models = new List<ITransformer>();
+        var sweep = new DvnSweep(ml, options => new RecordingFit(Pipeline(ml, options), models), Space(),
+            new DvnSweepSettings { MaximumTrials = 1, Evaluation = DvnSweepEvaluation.CrossValidation(3), EvaluateBaseOptions = false, Seed = 1 });
+
+        var result = sweep.Run(ml.Data.LoadFromEnumerable(ordered));
+
+        Assert.AreEqual(3, models.Count, "one fit a fold");
+        // K = T = L = 3 (DVN-METHOD.md's table): the task at position p of the order has home unit p, its level 1.
+        var expectedHome = new Dictionary<string, int> { ["gamma"] = 1, ["alpha"] = 2, ["beta"] = 3 };
+        foreach (var model in models)
+        {
+            var dvn = model.GetDvnTransformer();
+            for (int key = 1; key <= 3; key++)
+                CollectionAssert.AreEqual(new[] { expectedHome[dvn.GetTaskName(key)] }, dvn.GetLevels(key)[0].Units.ToArray(),
+                    $"task '{dvn.GetTaskName(key)}' (key {key} in this fold)");
+        }
+        var trial = result.Trials.Single();
+        Assert.AreEqual(DvnSweepTrialStatus.Completed, trial.Status);
+        Assert.IsTrue(trial.Levels.All(l => l.TaskKey == expectedHome[l.Task]), "levels carry the whole data's key of their task");
+        CollectionAssert.AreEqual(new[] { "gamma", "alpha", "beta" }, trial.TaskUnitOrder!.ToArray());
+    }
+
+    [TestMethod]
+    public void HalvingStoppedInItsSecondRoundKeepsThePromotedConfigurations()
+    {
+        using var cancel = new CancellationTokenSource();
+        var space = Space();
+        space.NumberOfEpochs = DvnSearch.Fixed(3);
+        var seen = new List<DvnSweepTrial>();
+        var settings = new DvnSweepSettings
+        {
+            Strategy = DvnSweepStrategy.Halving, MaximumTrials = 6, Seed = 3, EvaluateBaseOptions = false,
+            TrialCompleted = t => { seen.Add(t); if (t.Status == DvnSweepTrialStatus.Pruned) cancel.Cancel(); },
+        };
+
+        var result = Sweep(new MLContext(1), settings, space).Run(Data(new MLContext(1)), cancel.Token);
+
+        CollectionAssert.AreEqual(Enumerable.Range(1, 6).ToArray(), result.Trials.Select(t => t.Id).ToArray(), "every configuration is recorded");
+        var stopped = result.Trials.Where(t => t.Status == DvnSweepTrialStatus.Stopped).ToArray();
+        Assert.AreEqual(2, stopped.Length, "the two promoted configurations, stopped before their second round");
+        Assert.AreEqual(4, result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Pruned));
+        Assert.IsTrue(stopped.All(t => t.Epochs == 1 && t.Levels.Count == 9), "with their first round's results");
+        Assert.AreEqual(6, seen.Count, "the callback saw them too");
+        StringAssert.Contains(result.StopReason, "token");
+    }
+
+    [TestMethod]
+    public void AnObjectiveThatThrowsIsRecordedOnTheTrialsAndTheSweepFinishes()
+    {
+        var space = Space();
+        space.NumberOfEpochs = DvnSearch.Fixed(3);
+        var result = Sweep(new MLContext(1), new DvnSweepSettings
+        {
+            Strategy = DvnSweepStrategy.Halving, MaximumTrials = 3, Objective = new ThrowingObjective(), EvaluateBaseOptions = false,
+        }, space).Run(Data(new MLContext(1)));
+
+        Assert.AreEqual(3, result.Trials.Count);
+        Assert.AreEqual(1, result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed));
+        Assert.IsTrue(result.Trials.All(t => t.Message!.Contains("objective 'throws' failed: InvalidOperationException: no score")), result.Trials[0].Message);
+        Assert.IsNull(result.Best(), "no completed trial has a score");
+        Assert.IsNotNull(result.Best(DvnSweepObjective.MeanAccuracy));
+    }
+
+    [TestMethod]
+    public void ABudgetObjectiveWithoutABudgetForSomeTaskIsRejectedBeforeAnyTrial()
+    {
+        var trials = 0;
+        var settings = new DvnSweepSettings
+        {
+            MaximumTrials = 2, Objective = DvnSweepObjective.AccuracyWithinBudgets(new Dictionary<string, long> { ["alpha"] = 1000 }),
+            TrialCompleted = _ => trials++,
+        };
+        var error = Assert.ThrowsExactly<ArgumentException>(() => Sweep(new MLContext(1), settings).Run(Data(new MLContext(1))));
+        StringAssert.Contains(error.Message, "no memory budget for task 'beta', 'gamma'");
+        Assert.AreEqual(0, trials);
+    }
+
+    [TestMethod]
+    public void ACallbackThatThrowsIsRecordedOnTheTrialAndTheSweepGoesOn()
+    {
+        var result = Sweep(new MLContext(1), new DvnSweepSettings
+        {
+            MaximumTrials = 3, EvaluateBaseOptions = false, TrialCompleted = t => throw new InvalidOperationException($"callback {t.Id}"),
+        }).Run(Data(new MLContext(1)));
+
+        Assert.AreEqual(3, result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed));
+        for (int i = 0; i < 3; i++)
+            StringAssert.Contains(result.Trials[i].Message, $"TrialCompleted threw: InvalidOperationException: callback {i + 1}");
+    }
+
+    [TestMethod]
+    public void AHeldOutLabelTheTrainingPartNeverSawCountsAsWrongInsteadOfFailingTheTrial()
+    {
+        var ml = new MLContext(1);
+        var rows = MlNetTasks.Rows(40, seed: 1);
+        rows.Add(new TaskRow { Features = rows[0].Features, Label = "alpha:rare", Task = "alpha" });
+        // Two folds: the fold that holds out the rare row never saw its label in training.
+        var result = Sweep(ml, new DvnSweepSettings
+        {
+            MaximumTrials = 1, EvaluateBaseOptions = false, Evaluation = DvnSweepEvaluation.CrossValidation(2),
+        }).Run(ml.Data.LoadFromEnumerable(rows));
+
+        Assert.AreEqual(DvnSweepTrialStatus.Completed, result.Trials.Single().Status, result.Trials.Single().Message);
+    }
+
+    [TestMethod]
+    public void AFailedTrialReportsTheFitTimeItSpent()
+    {
+        var ml = new MLContext(1);
+        var sweep = new DvnSweep(ml, options => Pipeline(ml, options).Append(new SlowFailure()), Space(),
+            new DvnSweepSettings { MaximumTrials = 1, EvaluateBaseOptions = false });
+
+        var trial = sweep.Run(Data(ml)).Trials.Single();
+
+        Assert.AreEqual(DvnSweepTrialStatus.Failed, trial.Status);
+        StringAssert.Contains(trial.Message, "after the DVN");
+        Assert.IsTrue(trial.FitSeconds >= SlowFailure.Delay.TotalSeconds, $"fit seconds {trial.FitSeconds}");
+    }
+
+    /// <summary>Fits the inner pipeline and keeps the fitted model.</summary>
+    private sealed class RecordingFit(IEstimator<ITransformer> inner, List<ITransformer> models) : IEstimator<ITransformer>
+    {
+        public ITransformer Fit(IDataView input)
+        {
+            var model = inner.Fit(input);
+            models.Add(model);
+            return model;
+        }
+
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) => inner.GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>A pipeline step that fails after a measured delay.</summary>
+    private sealed class SlowFailure : IEstimator<ITransformer>
+    {
+        public static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(300);
+
+        public ITransformer Fit(IDataView input)
+        {
+            Thread.Sleep(Delay);
+            throw new InvalidOperationException("A step after the DVN failed.");
+        }
+
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) => inputSchema;
+    }
+
+    private sealed class ThrowingObjective : DvnSweepObjective
+    {
+        public override string Name => "throws";
+
+        public override double Score(IReadOnlyList<DvnSweepLevel> levels, IReadOnlyList<IReadOnlyList<DvnSweepLevel>> field) =>
+            throw new InvalidOperationException("no score");
     }
 
     public sealed class IdRow

@@ -20,9 +20,6 @@ public sealed class FrontierAndObjectiveTests
         var frontier = ParetoFrontier.Of(points);
 
         CollectionAssert.AreEqual(new[] { P(2, 1, 100, 0.82), P(1, 2, 200, 0.85), P(2, 3, 400, 0.90), P(3, 2, 400, 0.90) }, frontier.ToArray());
-        foreach (var point in points.Except(frontier))
-            Assert.IsTrue(points.Any(p => (p.ParameterCount <= point.ParameterCount && p.Accuracy > point.Accuracy)
-                                          || (p.ParameterCount < point.ParameterCount && p.Accuracy >= point.Accuracy)), $"{point} is not dominated");
     }
 
     private static DvnSweepLevel L(string task, int level, long parameters, double accuracy) => new(task, task == "a" ? 1 : 2, level, parameters, accuracy, accuracy, 0.5);
@@ -38,20 +35,65 @@ public sealed class FrontierAndObjectiveTests
         Assert.AreEqual((0.6 + 0.9) / 2, budgets.Score(levels, field), 1e-12);
         var tooSmall = DvnSweepObjective.AccuracyWithinBudgets(new Dictionary<string, long> { ["a"] = 99, ["b"] = 100 });
         Assert.AreEqual((0 + 0.7) / 2, tooSmall.Score(levels, field), 1e-12);
-        var missing = DvnSweepObjective.AccuracyWithinBudgets(new Dictionary<string, long> { ["a"] = 99 });
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => missing.Score(levels, field)).Message, "no memory budget for task 'b'");
+    }
+
+    private static readonly IReadOnlyDictionary<string, DvnSizeRange> Sizes = new Dictionary<string, DvnSizeRange> { ["a"] = new(100, 1000) };
+
+    [TestMethod]
+    public void TheFrontierObjectiveIsTheNormalizedHypervolumeAgainstTwiceTheLargestSize()
+    {
+        // Budgets from 10^2 to 2 * 10^3: log10 from 2 to 3.30103 (width 1.30103), worked by hand.
+        var objective = DvnSweepObjective.Hypervolume(Sizes);
+        var x = new[] { L("a", 1, 100, 0.60), L("a", 2, 1000, 0.60) };
+        var y = new[] { L("a", 1, 300, 0.75), L("a", 2, 1000, 0.99) };
+        double width = Math.Log10(2000) - 2;
+
+        Assert.AreEqual(0.60, objective.Score(x, new[] { x }), 1e-12);
+        double yArea = 0.75 * (3 - Math.Log10(300)) + 0.99 * (Math.Log10(2000) - 3);
+        Assert.AreEqual(yArea / width, objective.Score(y, new[] { y }), 1e-12);
     }
 
     [TestMethod]
-    public void TheFrontierObjectiveIsTheAreaUnderBestAccuracyWithinABudgetOnALogScale()
+    public void TheTopLevelCountsInTheFrontierObjective()
     {
-        // Task a only. Trial x: 0.6 from 10^2, 0.8 from 10^3. Trial y: 0.7 from 10^3 to the field's largest size 10^4.
-        var x = new[] { L("a", 1, 100, 0.6), L("a", 2, 1000, 0.8) };
-        var y = new[] { L("a", 1, 1000, 0.7), L("a", 2, 10000, 0.75) };
-        var field = new[] { x, y };
+        // Two trials alike but for the top level (the largest size of the space): the better top level scores higher.
+        var objective = DvnSweepObjective.Hypervolume(Sizes);
+        var lower = new[] { L("a", 1, 100, 0.6), L("a", 2, 1000, 0.7) };
+        var higher = new[] { L("a", 1, 100, 0.6), L("a", 2, 1000, 0.8) };
+        Assert.IsTrue(objective.Score(higher, new[] { higher }) > objective.Score(lower, new[] { lower }));
+        Assert.AreEqual(0.1 * (Math.Log10(2000) - 3) / (Math.Log10(2000) - 2),
+            objective.Score(higher, new[] { higher }) - objective.Score(lower, new[] { lower }), 1e-12);
+    }
 
-        // x: 0.6 over [2, 3], 0.8 over [3, 4]: (0.6 + 0.8) / 2. y: 0 over [2, 3], 0.7 over [3, 4], 0.75 at 4: 0.35.
-        Assert.AreEqual(0.7, DvnSweepObjective.Frontier.Score(x, field), 1e-12);
-        Assert.AreEqual(0.35, DvnSweepObjective.Frontier.Score(y, field), 1e-12);
+    [TestMethod]
+    public void AddingATrialNeverReordersTwoOthers()
+    {
+        // The case: under 0.2.0's objective y overtook x once a weaker z joined the field.
+        var x = new[] { L("a", 1, 100, 0.60), L("a", 2, 1000, 0.60) };
+        var y = new[] { L("a", 1, 300, 0.75), L("a", 2, 1000, 0.99) };
+        var z = new[] { L("a", 1, 1000, 0.50), L("a", 2, 10000, 0.50) };
+        var objective = DvnSweepObjective.Hypervolume(new Dictionary<string, DvnSizeRange> { ["a"] = new(100, 10000) });
+
+        double xAlone = objective.Score(x, new[] { x, y }), yAlone = objective.Score(y, new[] { x, y });
+        Assert.AreEqual(xAlone, objective.Score(x, new[] { x, y, z }));
+        Assert.AreEqual(yAlone, objective.Score(y, new[] { x, y, z }));
+    }
+
+    [TestMethod]
+    public void ATaskTheTrialDidNotMeasureCountsZero()
+    {
+        var objective = DvnSweepObjective.Hypervolume(new Dictionary<string, DvnSizeRange> { ["a"] = new(100, 1000), ["b"] = new(100, 1000) });
+        var onlyA = new[] { L("a", 1, 100, 0.6) };
+        Assert.AreEqual(0.3, objective.Score(onlyA, new[] { onlyA }), 1e-12);
+    }
+
+    [TestMethod]
+    public void TheFrontierObjectiveOutsideASweepSaysWhatItNeeds()
+    {
+        var levels = new[] { L("a", 1, 100, 0.6) };
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => DvnSweepObjective.Frontier.Score(levels, new[] { levels })).Message,
+            "Hypervolume");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() =>
+            DvnSweepObjective.Hypervolume(Sizes).Score(new[] { L("b", 1, 100, 0.6) }, Array.Empty<IReadOnlyList<DvnSweepLevel>>())).Message, "'b'");
     }
 }
