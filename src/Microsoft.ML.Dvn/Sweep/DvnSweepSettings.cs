@@ -33,8 +33,26 @@ public sealed class DvnSweepSettings
     /// </summary>
     public int? Seed;
 
-    /// <summary>Called when a trial's outcome is final (completed, failed, or pruned by halving), with what it measured.</summary>
+    /// <summary>
+    /// Called when a trial's outcome is final (completed, failed, pruned or stopped), with what it measured. With
+    /// <see cref="ParallelTrials"/> above 1, calls come from several threads, one at a time, in the order trials finish.
+    /// </summary>
     public Action<DvnSweepTrial>? TrialCompleted;
+
+    /// <summary>
+    /// Trials that run at once in this process (each trial's folds one after another). Default 1. Halving runs a
+    /// round's configurations in parallel and ranks the round when all are done. Trials are seeded by the sweep, not by
+    /// the order they run in, so with a fixed <see cref="ThreadsPerTrial"/> the results do not depend on this number.
+    /// </summary>
+    public int ParallelTrials = 1;
+
+    /// <summary>
+    /// libtorch threads of every fit of every trial (<see cref="DvnEstimator.Options.NumberOfThreads"/>, where the base
+    /// options leave it null). Null (default): 1 when <see cref="ParallelTrials"/> is above 1, so trials do not
+    /// oversubscribe the cores, and libtorch's default (one a core) otherwise. Results depend on it (sums run in
+    /// another order), so compare sweeps at the same value.
+    /// </summary>
+    public int? ThreadsPerTrial;
 
     internal DvnSweepSettings Check()
     {
@@ -42,6 +60,10 @@ public sealed class DvnSweepSettings
             throw new ArgumentOutOfRangeException(nameof(MaximumTrials), $"DvnSweepSettings.MaximumTrials is {MaximumTrials}; expected at least 1.");
         if (TimeBudget is TimeSpan budget && budget <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(TimeBudget), $"DvnSweepSettings.TimeBudget is {budget}; expected a positive time or null.");
+        if (ParallelTrials < 1)
+            throw new ArgumentOutOfRangeException(nameof(ParallelTrials), $"DvnSweepSettings.ParallelTrials is {ParallelTrials}; expected at least 1.");
+        if (ThreadsPerTrial is < 1)
+            throw new ArgumentOutOfRangeException(nameof(ThreadsPerTrial), $"DvnSweepSettings.ThreadsPerTrial is {ThreadsPerTrial}; expected null or at least 1.");
         if (HalvingFactor < 2)
             throw new ArgumentOutOfRangeException(nameof(HalvingFactor), $"DvnSweepSettings.HalvingFactor is {HalvingFactor}; expected at least 2.");
         ArgumentNullException.ThrowIfNull(Evaluation, nameof(Evaluation));

@@ -13,12 +13,15 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
 {
     private readonly DvnSweepSettings _settings = sweep.Settings;
     private readonly DvnSearchSpace _space = sweep.SearchSpace;
+    private readonly object _finishing = new();
+    private readonly int? _threads = sweep.Settings.ThreadsPerTrial ?? (sweep.Settings.ParallelTrials > 1 ? 1 : null);
+    private volatile bool _stopped;
 
     public List<DvnSweepTrial> Trials { get; } = new();
 
     public List<DvnSweepSkipped> Skipped { get; } = new();
 
-    public bool Stopped { get; private set; }
+    public bool Stopped => _stopped;
 
     public DvnSweepTrial? EvaluateBaseOptions()
     {
@@ -28,22 +31,24 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
 
     public void Grid()
     {
+        var configurations = new List<DvnSweepParameters>();
         foreach (var (parameters, combination, reason) in _space.Grid(tasks))
         {
-            if (Trials.Count >= _settings.MaximumTrials || IsStopped())
-                return;
+            if (configurations.Count >= _settings.MaximumTrials)
+                break;
             if (parameters is null)
                 Skipped.Add(new DvnSweepSkipped(combination, reason!));
             else
-                Add(Evaluate(Trials.Count + 1, parameters, parameters.NumberOfEpochs, final: true));
+                configurations.Add(parameters);
         }
+        RunAll(configurations.Count, i => Evaluate(i + 1, configurations[i], configurations[i].NumberOfEpochs, final: true), Add);
     }
 
     public void Random()
     {
         var random = new Random(seed);
-        for (int id = 1; id <= _settings.MaximumTrials && !IsStopped(); id++)
-            Add(Evaluate(id, _space.Sample(random, tasks), null, final: true));
+        var configurations = Enumerable.Range(0, _settings.MaximumTrials).Select(_ => _space.Sample(random, tasks)).ToArray();
+        RunAll(configurations.Length, i => Evaluate(i + 1, configurations[i], null, final: true), Add);
     }
 
     /// <summary>
@@ -62,23 +67,25 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         for (int round = 0; round < rounds.Length && configurations.Count > 0; round++)
         {
             bool last = round == rounds.Length - 1;
+            var running = configurations;
+            var epochs = rounds[round];
+            var outcomes = RunAll(running.Count, i => Evaluate(running[i].Id, running[i].Parameters with { NumberOfEpochs = _space.MaximumEpochs }, epochs, last));
             var results = new List<DvnSweepTrial>();
-            foreach (var (id, parameters) in configurations)
+            foreach (var trial in outcomes.OfType<DvnSweepTrial>())
             {
-                var trial = IsStopped() ? null : Evaluate(id, parameters with { NumberOfEpochs = _space.MaximumEpochs }, rounds[round], last);
-                if (trial is null)
-                {
-                    // Stopped: a configuration that finished this round keeps it, the others their last round.
-                    foreach (var (other, _) in configurations)
-                        if (results.Find(r => r.Id == other) is { } finished)
-                            Add(finished.Status == DvnSweepTrialStatus.Pruned ? finished with { Status = DvnSweepTrialStatus.Stopped } : finished);
-                        else if (latest.TryGetValue(other, out var previous))
-                            Add(previous with { Status = DvnSweepTrialStatus.Stopped });
-                    return;
-                }
-                var before = spent.GetValueOrDefault(id);
-                spent[id] = (before.Fit + trial.FitSeconds, before.Evaluation + trial.EvaluationSeconds);
-                results.Add(trial with { FitSeconds = spent[id].Fit, EvaluationSeconds = spent[id].Evaluation });
+                var before = spent.GetValueOrDefault(trial.Id);
+                spent[trial.Id] = (before.Fit + trial.FitSeconds, before.Evaluation + trial.EvaluationSeconds);
+                results.Add(trial with { FitSeconds = spent[trial.Id].Fit, EvaluationSeconds = spent[trial.Id].Evaluation });
+            }
+            if (outcomes.Any(o => o is null))
+            {
+                // Stopped: a configuration that finished this round keeps it, the others their last round.
+                foreach (var (other, _) in configurations)
+                    if (results.Find(r => r.Id == other) is { } finished)
+                        Add(finished.Status == DvnSweepTrialStatus.Pruned ? finished with { Status = DvnSweepTrialStatus.Stopped } : finished);
+                    else if (latest.TryGetValue(other, out var previous))
+                        Add(previous with { Status = DvnSweepTrialStatus.Stopped });
+                return;
             }
             var finishedNow = results.Where(t => t.Status == DvnSweepTrialStatus.Failed || last).ToList();
             if (!last)
@@ -116,14 +123,38 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         return epochs.ToArray();
     }
 
+    /// <summary>
+    /// Runs <paramref name="count"/> trials, <see cref="DvnSweepSettings.ParallelTrials"/> at once, each given to
+    /// <paramref name="finished"/> as it ends (one at a time); a trial not started because the sweep stopped, or stopped
+    /// during its fit, is null.
+    /// </summary>
+    private DvnSweepTrial?[] RunAll(int count, Func<int, DvnSweepTrial?> evaluate, Action<DvnSweepTrial?>? finished = null)
+    {
+        var results = new DvnSweepTrial?[count];
+        void One(int i)
+        {
+            if (IsStopped())
+                return;
+            results[i] = evaluate(i);
+            lock (_finishing)
+                finished?.Invoke(results[i]);
+        }
+        if (_settings.ParallelTrials == 1)
+            for (int i = 0; i < count && !IsStopped(); i++)
+                One(i);
+        else
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _settings.ParallelTrials }, One);
+        return results;
+    }
+
     private static DvnSweepTrial WithError(DvnSweepTrial trial, string? error) =>
         error is null ? trial : trial with { Message = trial.Message is null ? error : $"{trial.Message}; {error}" };
 
     private bool IsStopped()
     {
         if (stopRequested())
-            Stopped = true;
-        return Stopped;
+            _stopped = true;
+        return _stopped;
     }
 
     // Records a final outcome; a callback that throws is noted on the trial and the sweep goes on.
@@ -147,6 +178,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     private DvnEstimator.Options Options(DvnSweepParameters parameters, out IReadOnlyList<string>? unitOrder)
     {
         var options = parameters.ToOptions(_space.BaseOptions, seed);
+        options.NumberOfThreads ??= _threads;
         unitOrder = taskNames is not null && options.TaskUnitOrder is null && options.TaskOrder == DvnTaskOrder.TaskKeys ? taskNames : null;
         if (unitOrder is not null)
             options.TaskUnitOrder = unitOrder.ToArray();
@@ -170,24 +202,31 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
             var status = final ? DvnSweepTrialStatus.Completed : DvnSweepTrialStatus.Pruned;
             var trial = new DvnSweepTrial(id, status, parameters, trained, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels, null, seed)
                 { TaskUnitOrder = unitOrder };
-            channel.Info($"{name} ({trained} epochs; {parameters}): mean accuracy {measured.Levels.Average(l => l.Accuracy):P2}, " +
-                         $"fit {measured.FitSeconds:F1} s.");
+            Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): mean accuracy {measured.Levels.Average(l => l.Accuracy):P2}, " +
+                                   $"fit {measured.FitSeconds:F1} s."));
             return final ? Scored(trial) : trial;
         }
         catch (Exception e) when (stopRequested() && (e is OperationCanceledException || e.InnerException is OperationCanceledException))
         {
-            Stopped = true;
-            channel.Info($"{name} stopped: the sweep was cancelled or ran out of time.");
+            _stopped = true;
+            Log(() => channel.Info($"{name} stopped: the sweep was cancelled or ran out of time."));
             return null;
         }
         catch (Exception e)
         {
             var cause = e is TrialRunner.Failure failure ? failure.InnerException! : e;
             double fitSeconds = e is TrialRunner.Failure f ? f.FitSeconds : clock.Elapsed.TotalSeconds;
-            channel.Warning($"{name} failed ({parameters}): {cause.GetType().Name}: {cause.Message}");
+            Log(() => channel.Warning($"{name} failed ({parameters}): {cause.GetType().Name}: {cause.Message}"));
             return new DvnSweepTrial(id, DvnSweepTrialStatus.Failed, parameters, trained, fitSeconds, 0, Array.Empty<DvnSweepLevel>(),
                 $"{cause.GetType().Name}: {cause.Message}", seed) { TaskUnitOrder = unitOrder };
         }
+    }
+
+    // Parallel trials write to one channel, one at a time.
+    private void Log(Action write)
+    {
+        lock (_finishing)
+            write();
     }
 
     // A final result that the objective cannot score carries the reason (it ranks last in Best).
