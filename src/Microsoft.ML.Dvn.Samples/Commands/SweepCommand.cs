@@ -11,13 +11,14 @@ internal static class SweepCommand
 {
     public const string Usage =
         "sweep [--scenario fmnist-3tasks|fmnist-4tasks] [--architecture mlp|cnn] [--strategy grid|random|halving] [--trials N]\n" +
-        "      [--time-budget MINUTES] [--epochs N] [--seed S] [--parallel N] [--threads N] [--test-seeds S,S,...] [--out PATH.json]\n" +
-        "      [--plots DIR] [--quick]\n" +
+        "      [--time-budget MINUTES] [--epochs N] [--seed S] [--parallel N] [--threads N] [--study FILE.db] [--test-seeds S,S,...]\n" +
+        "      [--out PATH.json] [--plots DIR] [--quick]\n" +
         "    Sweeps learning rate, batch size, weight decay, units (the scenario's or 6), widths, learning-rate schedule, distillation\n" +
         "    and batch order on a 20% hold-out of the training images; writes PATH.json, PATH.md and one PNG per task. --test-seeds:\n" +
         "    then refits the frontier's trials and the default options on all training images with each seed, tests them on the test\n" +
         "    images and trains the independent networks of the default levels' sizes with the same seeds (the report's 'test').\n" +
         "    --parallel: trials at once (default 1), each with --threads libtorch threads (default 1 with --parallel, else all cores).\n" +
+        "    --study: keeps every trial's result in a SQLite file; the same command again resumes the sweep (finished trials do not run).\n" +
         "    Defaults: fmnist-3tasks, mlp, halving, 27 trials, no time budget, 9 epochs at most, seed 1,\n" +
         "    sweep-<scenario>-<architecture>-<strategy>.json. --quick: 500 images per task, 3 trials of at most 2 epochs, a smoke check.";
 
@@ -34,6 +35,7 @@ internal static class SweepCommand
         var testSeeds = TestSeeds(args.Text("test-seeds"));
         int parallel = args.Integer("parallel", minimum: 1) ?? 1;
         int? threads = args.Integer("threads", minimum: 1);
+        string? study = args.Text("study");
         string output = Path.GetFullPath(args.Text("out") ?? $"sweep-{scenarioName}-{architecture}-{strategyName}.json");
         string plots = Path.GetFullPath(args.Text("plots") ?? Path.GetDirectoryName(output)!);
         args.RejectUnknown();
@@ -53,6 +55,7 @@ internal static class SweepCommand
             Seed = seed,
             ParallelTrials = parallel,
             ThreadsPerTrial = threads,
+            Study = study is null ? null : DvnStudy.Sqlite(study),
             TrialCompleted = t => Console.WriteLine($"  trial {t.Id} {t.Status.ToString().ToLowerInvariant()} after {t.Epochs} epochs, " +
                                                     $"{t.FitSeconds:F1} s: " + (t.Levels.Count == 0 ? t.Message : string.Join("  ",
                                                         t.Levels.GroupBy(l => l.Task).Select(g => $"{g.Key} " + string.Join("/", g.Select(l => $"{l.Accuracy:0.0%}")))))),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Dvn.Sweep;
+using Microsoft.ML.Dvn.Sweep.Studies;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Dvn;
@@ -96,6 +97,13 @@ public sealed class DvnSweep
         var unitOrder = SearchSpace.BaseOptions.TaskColumnName is null || tasks == 1 ? null : summary.TaskNames;
         var run = new SweepRun(this, new TrialRunner(_pipeline, splits, summary.TaskNames), channel, seed, tasks, objective, unitOrder,
             stop.Token, StopRequested);
+        if (settings.Study is { } study)
+        {
+            long rows = cached.GetRowCount() ?? CountRows(cached);
+            var identity = StudyIdentity.For(settings, seed, run.ThreadsPerTrial, SearchSpace.MaximumEpochs,
+                SearchSpace.Defaults with { NumberOfEpochs = SearchSpace.MaximumEpochs }, run.Configurations, summary, rows);
+            run.UseStudy(SqliteStudyStore.Open(study, identity));
+        }
         channel.Info($"DVN sweep: {settings.Strategy}, at most {settings.MaximumTrials} trials" +
                      (settings.TimeBudget is TimeSpan b ? $" or {b.TotalMinutes:0.#} minutes" : "") +
                      $", {evaluation}, objective {settings.Objective}, seed {seed}, {tasks} tasks ({string.Join(", ", summary.TaskNames)}).");
@@ -176,6 +184,15 @@ public sealed class DvnSweep
             results.Add(new DvnSweepTestResult(trial, seedList, mean, bySeed, clock.Elapsed.TotalSeconds));
         }
         return results;
+    }
+
+    private static long CountRows(IDataView data)
+    {
+        long rows = 0;
+        using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
+        while (cursor.MoveNext())
+            rows++;
+        return rows;
     }
 
     private static string StopReason(CancellationToken token, IHost host, DvnSweepSettings settings) =>

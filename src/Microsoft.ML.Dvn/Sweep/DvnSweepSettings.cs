@@ -40,6 +40,12 @@ public sealed class DvnSweepSettings
     public Action<DvnSweepTrial>? TrialCompleted;
 
     /// <summary>
+    /// Where the trials' results are kept (<see cref="DvnStudy.Sqlite"/>), so that running the same sweep again
+    /// resumes it; null (default) keeps them in memory only.
+    /// </summary>
+    public DvnStudy? Study;
+
+    /// <summary>
     /// Trials that run at once in this process (each trial's folds one after another). Default 1. Halving runs a
     /// round's configurations in parallel and ranks the round when all are done. Trials are seeded by the sweep, not by
     /// the order they run in, so with a fixed <see cref="ThreadsPerTrial"/> the results do not depend on this number.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.Dvn.Sweep.Studies;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Dvn.Sweep;
@@ -11,10 +12,16 @@ namespace Microsoft.ML.Dvn.Sweep;
 internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel channel, int seed, int tasks, DvnSweepObjective objective,
     IReadOnlyList<string>? taskNames, CancellationToken stop, Func<bool> stopRequested)
 {
+    private List<DvnSweepParameters>? _configurations;
+    private SqliteStudyStore? _study;
+
     private readonly DvnSweepSettings _settings = sweep.Settings;
     private readonly DvnSearchSpace _space = sweep.SearchSpace;
     private readonly object _finishing = new();
     private readonly int? _threads = sweep.Settings.ThreadsPerTrial ?? (sweep.Settings.ParallelTrials > 1 ? 1 : null);
+
+    /// <summary>The libtorch threads of every trial's fits, where the base options leave them to the sweep.</summary>
+    public int? ThreadsPerTrial => _space.BaseOptions.NumberOfThreads ?? _threads;
     private volatile bool _stopped;
 
     public List<DvnSweepTrial> Trials { get; } = new();
@@ -29,26 +36,41 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         return Evaluate(0, parameters, parameters.NumberOfEpochs, final: true);
     }
 
-    public void Grid()
-    {
-        var configurations = new List<DvnSweepParameters>();
-        foreach (var (parameters, combination, reason) in _space.Grid(tasks))
-        {
-            if (configurations.Count >= _settings.MaximumTrials)
-                break;
-            if (parameters is null)
-                Skipped.Add(new DvnSweepSkipped(combination, reason!));
-            else
-                configurations.Add(parameters);
-        }
-        RunAll(configurations.Count, i => Evaluate(i + 1, configurations[i], configurations[i].NumberOfEpochs, final: true), Add);
-    }
+    /// <summary>
+    /// The configurations of the sweep's trials, trial i + 1 at index i: the grid's first ones that the trainer accepts
+    /// (the others go to <see cref="Skipped"/>), or the first draws of the seeded random search (also halving's).
+    /// </summary>
+    public IReadOnlyList<DvnSweepParameters> Configurations => _configurations ??= Choose();
 
-    public void Random()
+    /// <summary>Keeps every result in <paramref name="study"/> and takes the ones it already has from it.</summary>
+    public void UseStudy(SqliteStudyStore study) => _study = study;
+
+    public void Grid() =>
+        RunAll(Configurations.Count, i => Evaluate(i + 1, Configurations[i], Configurations[i].NumberOfEpochs, final: true), Add);
+
+    public void Random() =>
+        RunAll(Configurations.Count, i => Evaluate(i + 1, Configurations[i], null, final: true), Add);
+
+    private List<DvnSweepParameters> Choose()
     {
+        var chosen = new List<DvnSweepParameters>();
+        if (_settings.Strategy == DvnSweepStrategy.Grid)
+        {
+            foreach (var (parameters, combination, reason) in _space.Grid(tasks))
+            {
+                if (chosen.Count >= _settings.MaximumTrials)
+                    break;
+                if (parameters is null)
+                    Skipped.Add(new DvnSweepSkipped(combination, reason!));
+                else
+                    chosen.Add(parameters);
+            }
+            return chosen;
+        }
         var random = new Random(seed);
-        var configurations = Enumerable.Range(0, _settings.MaximumTrials).Select(_ => _space.Sample(random, tasks)).ToArray();
-        RunAll(configurations.Length, i => Evaluate(i + 1, configurations[i], null, final: true), Add);
+        for (int i = 0; i < _settings.MaximumTrials; i++)
+            chosen.Add(_space.Sample(random, tasks));
+        return chosen;
     }
 
     /// <summary>
@@ -59,8 +81,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     /// </summary>
     public void Halving()
     {
-        var random = new Random(seed);
-        var configurations = Enumerable.Range(1, _settings.MaximumTrials).Select(id => (Id: id, Parameters: _space.Sample(random, tasks))).ToList();
+        var configurations = Configurations.Select((parameters, i) => (Id: i + 1, Parameters: parameters)).ToList();
         var rounds = HalvingRounds(configurations.Count, _settings.HalvingFactor, _space.MaximumEpochs);
         var spent = new Dictionary<int, (double Fit, double Evaluation)>();
         var latest = new Dictionary<int, DvnSweepTrial>();
@@ -195,16 +216,20 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         var options = Options(parameters with { NumberOfEpochs = trained }, out var unitOrder);
         options.Cancellation = stop;
         string name = id == 0 ? "Base options" : $"Trial {id}";
+        if (_study?.Find(id, trained) is { } stored)
+        {
+            Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): taken from the study."));
+            return Rebuild(id, parameters, trained, final, stored, unitOrder);
+        }
         var clock = Stopwatch.StartNew();
         try
         {
             var measured = runner.Run(options);
-            var status = final ? DvnSweepTrialStatus.Completed : DvnSweepTrialStatus.Pruned;
-            var trial = new DvnSweepTrial(id, status, parameters, trained, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels, null, seed)
-                { TaskUnitOrder = unitOrder };
+            _study?.Record(id, trained, new StoredMeasurement(false, null, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels));
             Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): mean accuracy {measured.Levels.Average(l => l.Accuracy):P2}, " +
                                    $"fit {measured.FitSeconds:F1} s."));
-            return final ? Scored(trial) : trial;
+            return Rebuild(id, parameters, trained, final, new StoredMeasurement(false, null, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels),
+                unitOrder);
         }
         catch (Exception e) when (stopRequested() && (e is OperationCanceledException || e.InnerException is OperationCanceledException))
         {
@@ -217,9 +242,19 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
             var cause = e is TrialRunner.Failure failure ? failure.InnerException! : e;
             double fitSeconds = e is TrialRunner.Failure f ? f.FitSeconds : clock.Elapsed.TotalSeconds;
             Log(() => channel.Warning($"{name} failed ({parameters}): {cause.GetType().Name}: {cause.Message}"));
-            return new DvnSweepTrial(id, DvnSweepTrialStatus.Failed, parameters, trained, fitSeconds, 0, Array.Empty<DvnSweepLevel>(),
-                $"{cause.GetType().Name}: {cause.Message}", seed) { TaskUnitOrder = unitOrder };
+            var failed = new StoredMeasurement(true, $"{cause.GetType().Name}: {cause.Message}", fitSeconds, 0, Array.Empty<DvnSweepLevel>());
+            _study?.Record(id, trained, failed);
+            return Rebuild(id, parameters, trained, final, failed, unitOrder);
         }
+    }
+
+    // A trial from a measurement, fresh or kept in the study: completed or a halving round when it did not fail.
+    private DvnSweepTrial Rebuild(int id, DvnSweepParameters parameters, int trained, bool final, StoredMeasurement m, IReadOnlyList<string>? unitOrder)
+    {
+        var status = m.Failed ? DvnSweepTrialStatus.Failed : final ? DvnSweepTrialStatus.Completed : DvnSweepTrialStatus.Pruned;
+        var trial = new DvnSweepTrial(id, status, parameters, trained, m.FitSeconds, m.EvaluationSeconds, m.Levels, m.Message, seed)
+            { TaskUnitOrder = unitOrder };
+        return final && !m.Failed ? Scored(trial) : trial;
     }
 
     // Parallel trials write to one channel, one at a time.
