@@ -45,35 +45,30 @@ internal sealed class SqliteStudyStore
     public StoredMeasurement? Find(int trial, int epochs)
     {
         using var connection = Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT result FROM dvn_result WHERE study = $study AND trial = $trial AND epochs = $epochs";
-        command.Parameters.AddWithValue("$study", _study);
-        command.Parameters.AddWithValue("$trial", trial);
-        command.Parameters.AddWithValue("$epochs", epochs);
+        using var command = ResultCommand(connection, "SELECT result FROM dvn_result WHERE study = $study AND trial = $trial AND epochs = $epochs",
+            trial, epochs);
         return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<StoredMeasurement>(json) : null;
     }
 
     public void Record(int trial, int epochs, StoredMeasurement measurement)
     {
         using var connection = Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR IGNORE INTO dvn_result (study, trial, epochs, result, recorded) VALUES ($study, $trial, $epochs, $result, $recorded)";
-        command.Parameters.AddWithValue("$study", _study);
-        command.Parameters.AddWithValue("$trial", trial);
-        command.Parameters.AddWithValue("$epochs", epochs);
+        using var command = ResultCommand(connection,
+            "INSERT OR IGNORE INTO dvn_result (study, trial, epochs, result, recorded) VALUES ($study, $trial, $epochs, $result, $recorded)", trial, epochs);
         command.Parameters.AddWithValue("$result", JsonSerializer.Serialize(measurement));
         command.Parameters.AddWithValue("$recorded", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
         command.ExecuteNonQuery();
     }
 
-    /// <summary>How many results the study holds (for reports and tests).</summary>
-    public int Count()
+    // A statement about one result of this study: the study, trial and epochs bound.
+    private SqliteCommand ResultCommand(SqliteConnection connection, string sql, int trial, int epochs)
     {
-        using var connection = Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM dvn_result WHERE study = $study";
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
         command.Parameters.AddWithValue("$study", _study);
-        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        command.Parameters.AddWithValue("$trial", trial);
+        command.Parameters.AddWithValue("$epochs", epochs);
+        return command;
     }
 
     private SqliteConnection Connect()
