@@ -64,6 +64,27 @@ public static class DvnRuntime
     }
 
     /// <summary>
+    /// The most native memory, in bytes, that one DVN prediction call (a batch of <c>Transform</c>, one row of a
+    /// PredictionEngine, a batch of <c>EvaluateLevels</c>) may hold for the activations of the rows it runs at once;
+    /// default 512 MiB. Process-wide, like <see cref="NumberOfThreads"/>, and not saved with the model: a model file
+    /// chooses its batch size and layer widths, the application chooses the memory. A batch whose activations need
+    /// more runs in pieces of as many rows as fit (same results); loading a model of which one row alone needs more
+    /// fails with an <see cref="InvalidDataException"/>, and so does predicting with it (an
+    /// <see cref="InvalidOperationException"/>) if the limit was lowered after loading; both name this property.
+    /// </summary>
+    /// <example><c>DvnRuntime.MaxPredictionMemoryBytes = 2L &lt;&lt; 30;   // 2 GiB, for a trusted model with very wide layers</c></example>
+    public static long MaxPredictionMemoryBytes
+    {
+        get => PredictionMemory.Limit;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.MaxPredictionMemoryBytes is {value}; expected at least 1 byte.");
+            PredictionMemory.Limit = value;
+        }
+    }
+
+    /// <summary>
     /// <see cref="Initialize"/>, then the thread count if one is given (else the current request on this thread),
     /// and one line to <paramref name="log"/> saying what the process runs with.
     /// </summary>

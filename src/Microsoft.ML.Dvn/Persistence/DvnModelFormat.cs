@@ -113,7 +113,10 @@ internal static class DvnModelFormat
         {
             weights.Load(network);
             network.eval();
-            return new DvnModel(network, CPU, columns, labels, tasks, served, prediction, training);
+            var model = new DvnModel(network, CPU, columns, labels, tasks, served, prediction, training);
+            if (model.Predictor.LevelOverLimit() is string tooLarge)
+                throw new InvalidDataException($"The DVN model cannot predict within this process's limits: {tooLarge}.");
+            return model;
         }
         catch
         {
