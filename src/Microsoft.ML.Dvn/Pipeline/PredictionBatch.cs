@@ -15,16 +15,31 @@ internal sealed class PredictionBatch
     private readonly int[] _levels;
     private readonly float[] _probabilities;
     private readonly int _featureLength;
+    // Every served task's class slots in the Score vector in increasing order, and the class each slot holds: the
+    // indices of a sparse Score.
+    private readonly (int[] Slots, int[] Classes)[] _scoreSlots;
 
     public PredictionBatch(DvnModel model, int capacity)
     {
         _model = model;
         _featureLength = model.Network.InputSize;
-        _features = new float[capacity * _featureLength];
+        _features = checked(new float[capacity * _featureLength]);
         _tasks = new int[capacity];
         _levels = new int[capacity];
-        _probabilities = new float[capacity * model.Predictor.MaxClasses];
+        _probabilities = checked(new float[capacity * model.Predictor.MaxClasses]);
+        _scoreSlots = model.Served.Select(task =>
+        {
+            var order = Enumerable.Range(0, task.Classes.Length).OrderBy(c => task.Classes[c]).ToArray();
+            return (order.Select(c => (int)task.Classes[c] - 1).ToArray(), order);
+        }).ToArray();
     }
+
+    /// <summary>
+    /// The longest Score vector written dense (65,536 slots, 256 KB a row); a longer one is written sparse, with only
+    /// the row's task's classes, so that a label key type of millions of keys (which costs a model file nothing when it
+    /// has no key values) does not cost every row a buffer of that size.
+    /// </summary>
+    public const int MaxDenseScoreLength = 1 << 16;
 
     public int Capacity => _tasks.Length;
 
@@ -60,12 +75,24 @@ internal sealed class PredictionBatch
     /// <summary>The Score vector of row i: its task's class probabilities at their label keys, 0 elsewhere.</summary>
     public void Score(int i, ref VBuffer<float> score)
     {
+        var probabilities = Row(i);
+        if (_model.Labels.Count > MaxDenseScoreLength)
+        {
+            var (slots, classes) = _scoreSlots[_tasks[i] - 1];
+            var sparse = VBufferEditor.Create(ref score, _model.Labels.Count, slots.Length, requireIndicesOnDense: true);
+            for (int s = 0; s < slots.Length; s++)
+            {
+                sparse.Indices[s] = slots[s];
+                sparse.Values[s] = probabilities[classes[s]];
+            }
+            score = sparse.Commit();
+            return;
+        }
         var editor = VBufferEditor.Create(ref score, _model.Labels.Count);
         editor.Values.Clear();
-        var classes = _model.Task(_tasks[i]).Classes;
-        var probabilities = Row(i);
-        for (int c = 0; c < classes.Length; c++)
-            editor.Values[(int)classes[c] - 1] = probabilities[c];
+        var keys = _model.Task(_tasks[i]).Classes;
+        for (int c = 0; c < keys.Length; c++)
+            editor.Values[(int)keys[c] - 1] = probabilities[c];
         score = editor.Commit();
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Model;
 using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Persistence;
@@ -124,6 +125,53 @@ public sealed class HostilePredictionMemoryTests
     {
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => DvnRuntime.MaxPredictionMemoryBytes = limit);
         StringAssert.Contains(error.Message, $"DvnRuntime.MaxPredictionMemoryBytes is {limit}; expected at least 1 byte");
+    }
+
+    [TestMethod]
+    public void MillionsOfLabelKeysWithoutValuesCostARowOnlyItsTasksClasses()
+    {
+        // 16,777,216 label keys cost the file 4 bytes; a dense Score would be a 64 MB buffer cleared for every row.
+        var model = Read((CraftedModel.Valid with { LabelKeys = ModelLimits.MaxKeys, LabelValues = null }).File());
+        var ml = new MLContext(seed: 1);
+        var rows = Enumerable.Range(0, 200).Select(i => new KeyedRow { Features = new[] { i * 0.1f, 1f, -1f }, Task = (uint)(i % 2) }).ToArray(); // LoadFromEnumerable stores v as key v + 1
+        var scored = new DvnTransformer(ml, model).Transform(ml.Data.LoadFromEnumerable(rows));
+        var clock = Stopwatch.StartNew();
+        var scores = new List<(int Length, int[] Slots, float[] Values)>();
+
+        var (growth, error) = PeakMemory.During(() =>
+        {
+            using var cursor = scored.GetRowCursor(new[] { scored.Schema["Score"] });
+            var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
+            var score = default(VBuffer<float>);
+            while (cursor.MoveNext())
+            {
+                getter(ref score);
+                var explicitSlots = score.Items().Where(p => p.Value != 0).ToArray();
+                scores.Add((score.Length, explicitSlots.Select(p => p.Key).ToArray(), explicitSlots.Select(p => p.Value).ToArray()));
+            }
+        });
+
+        clock.Stop();
+        Assert.IsNull(error, error?.ToString());
+        Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(1) && growth < 32L << 20, $"{clock.ElapsedMilliseconds} ms, {growth >> 20} MB");
+        Assert.AreEqual(200, scores.Count);
+        for (int i = 0; i < scores.Count; i++)
+        {
+            Assert.AreEqual(ModelLimits.MaxKeys, scores[i].Length);
+            // The crafted model's classes: task 1 has label keys 1 and 2, task 2 keys 3, 4 and 5 (slots 0-1 and 2-4).
+            var allowed = i % 2 == 0 ? new[] { 0, 1 } : new[] { 2, 3, 4 };
+            Assert.IsTrue(scores[i].Slots.All(allowed.Contains), $"row {i}: slots {string.Join(", ", scores[i].Slots)}");
+            Assert.AreEqual(1f, scores[i].Values.Sum(), 1e-5f, $"row {i}");
+        }
+    }
+
+    private sealed class KeyedRow
+    {
+        [VectorType(3)]
+        public float[] Features { get; set; } = Array.Empty<float>();
+
+        [KeyType(2)]
+        public uint Task { get; set; }
     }
 
     private static DvnModel Read(byte[] file) => DvnModelFormat.Read(new MemoryStream(file));
