@@ -32,6 +32,7 @@ internal static class LevelEvaluator
     private static DvnLevelMetrics EvaluateLevel(DvnModel model, TaskRows rows, int key, int networkTask, int level)
     {
         var classes = model.Task(networkTask).Classes;
+        var descriptor = model.Task(networkTask).Levels[level - 1];
         var classOfKey = classes.Select((k, c) => (k, c)).ToDictionary(p => (ulong)p.k, p => p.c);
         var labels = rows.Labels(key);
         int count = labels.Count, length = rows.FeatureLength, batchSize = model.Prediction.BatchSize;
@@ -50,6 +51,9 @@ internal static class LevelEvaluator
             for (int i = 0; i < n; i++)
             {
                 var p = probabilities.AsSpan(i * model.Predictor.MaxClasses, classes.Length);
+                foreach (float value in p)
+                    if (!float.IsFinite(value))
+                        throw PredictionBatch.NonFiniteScore(model, $"row {start + i} of the task's rows", networkTask, descriptor.Level, value);
                 int best = 0;
                 for (int c = 1; c < p.Length; c++)
                     if (p[c] > p[best])
@@ -63,7 +67,6 @@ internal static class LevelEvaluator
                 perLabel[truth] = (tally.Rows + 1, tally.Correct + (right ? 1 : 0));
             }
         }
-        var descriptor = model.Task(networkTask).Levels[level - 1];
         return new DvnLevelMetrics(key, descriptor.Level, descriptor.ParameterCount, (double)correct / count,
             perLabel.Values.Average(t => (double)t.Correct / t.Rows), logLoss / count, count);
     }

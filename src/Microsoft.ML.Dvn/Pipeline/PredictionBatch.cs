@@ -13,6 +13,7 @@ internal sealed class PredictionBatch
     private readonly float[] _features;
     private readonly int[] _tasks;
     private readonly int[] _levels;
+    private readonly long[] _rows;
     private readonly float[] _probabilities;
     private readonly int _featureLength;
     // Every served task's class slots in the Score vector in increasing order, and the class each slot holds: the
@@ -26,6 +27,7 @@ internal sealed class PredictionBatch
         _features = checked(new float[capacity * _featureLength]);
         _tasks = new int[capacity];
         _levels = new int[capacity];
+        _rows = new long[capacity];
         _probabilities = checked(new float[capacity * model.Predictor.MaxClasses]);
         _scoreSlots = model.Served.Select(task =>
         {
@@ -62,15 +64,31 @@ internal sealed class PredictionBatch
         ColumnReaders.CheckFinite(features, _model.Columns.Features, row);
         _tasks[Count] = networkTask;
         _levels[Count] = level;
+        _rows[Count] = row;
         Count++;
     }
 
     /// <summary>Runs the network on the rows added since <see cref="Clear"/>.</summary>
+    /// <exception cref="InvalidOperationException">A row's class probabilities are not finite; the message names the row.</exception>
     public void Run()
     {
-        if (Count > 0)
-            _model.Predictor.Predict(_features, _tasks.AsSpan(0, Count), _levels.AsSpan(0, Count), _probabilities);
+        if (Count == 0)
+            return;
+        _model.Predictor.Predict(_features, _tasks.AsSpan(0, Count), _levels.AsSpan(0, Count), _probabilities);
+        for (int i = 0; i < Count; i++)
+            foreach (float p in Row(i))
+                if (!float.IsFinite(p))
+                    throw NonFiniteScore(_model, $"row {_rows[i]}", _tasks[i], Descriptor(i).Level, p);
     }
+
+    /// <summary>
+    /// The error for a row whose features are finite but whose class probabilities are not: its values overflowed
+    /// single precision inside the network (features of about 1e38 do), or a model's weights did.
+    /// </summary>
+    public static InvalidOperationException NonFiniteScore(DvnModel model, string row, int networkTask, int level, float value) => new(
+        $"Column '{model.Columns.Features}', {row}: the prediction of task {model.DescribeTask((ulong)model.Task(networkTask).Key)} at level {level} " +
+        $"is not a number (a class probability of {value}): the features are finite, but they overflow single precision inside the " +
+        "network (values near 1e38 and above do). Scale the features as in training (e.g. NormalizeMinMax) and keep them far below that.");
 
     /// <summary>The Score vector of row i: its task's class probabilities at their label keys, 0 elsewhere.</summary>
     public void Score(int i, ref VBuffer<float> score)

@@ -128,6 +128,19 @@ public sealed class HostileModelFileTests
     }
 
     [TestMethod]
+    public void ANegativeRunningVarianceIsRejectedNamingTheTensor()
+    {
+        // Finite, so the finiteness check passed it; its square root in prediction is NaN.
+        int index = Array.FindIndex(CraftedModel.Valid.Weights, w => w.Name.EndsWith(".running_var", StringComparison.Ordinal));
+        Assert.IsTrue(index >= 0, "the crafted model has no running variance");
+
+        var error = Rejects(CraftedModel.Valid.WithWeight(index, w => w with { Values = w.Values.Select((v, i) => i == 1 ? -0.5f : v).ToArray() }));
+
+        StringAssert.Contains(error.Message, $"field 'weights[{index}].values[1]' is -0.5 (in '{CraftedModel.Valid.Weights[index].Name}'); expected a running variance of at least 0");
+        Assert.IsNotNull(Read(CraftedModel.Valid.WithWeight(index, w => w with { Values = w.Values.Select(_ => 0f).ToArray() }).File()), "a variance of 0 is valid");
+    }
+
+    [TestMethod]
     public void TrailingBytesAnywhereAreRejected()
     {
         StringAssert.Contains(Rejects(CraftedModel.Valid with { AfterPayload = new byte[] { 0 } }).Message, "1 bytes follow the last value of the payload");
