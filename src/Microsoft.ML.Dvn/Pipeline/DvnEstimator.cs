@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Model;
 using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Network;
+using Microsoft.ML.Dvn.Persistence;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Dvn.Training;
 using Microsoft.ML.Runtime;
@@ -48,11 +49,13 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         TrainingSet data;
         using (var cancellation = new HostCancellation(host, _options.Cancellation))
             data = TrainingSet.Read(input, _options.ValidationSet, _options, cancellation.Token);
+        RequireLoadable(data);
         long seed = _options.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? host.Rand.Next();
         var device = TorchDevices.Resolve(_options.Device, _options.GpuDeviceId, _env, TorchDevices.WarningsTo(host));
         var network = BuildNetwork(host, data, seed, device);
         try
         {
+            RequireLoadable(network);
             network.to(device);
             Train(host, network, data, device, seed);
         }
@@ -142,6 +145,33 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         }
     }
 
+    // What the model reader enforces (ModelLimits), checked before training: a model that trains must save and load.
+    private void RequireLoadable(TrainingSet data)
+    {
+        int maxClasses = data.Classes.Max(c => c.Length);
+        if (_options.PredictionBatchSize > ModelLimits.LargestPredictionBatch(data.FeatureLength, maxClasses))
+            throw new ArgumentOutOfRangeException(nameof(Options.PredictionBatchSize),
+                $"DvnEstimator.Options.PredictionBatchSize is {_options.PredictionBatchSize}; for {data.FeatureLength} features and " +
+                $"{maxClasses} classes expected {ModelLimits.PredictionBatchExpected(data.FeatureLength, maxClasses)}, or the saved model would not load.");
+        foreach (var (column, keys) in new[] { (_options.LabelColumnName, data.Labels.Count), (_options.TaskColumnName ?? "(none)", data.Tasks.Count) })
+            if (keys > ModelLimits.MaxKeys)
+                throw new ArgumentOutOfRangeException(nameof(Options),
+                    $"Column '{column}' has a key type of {keys} keys; a DVN model holds at most {ModelLimits.MaxKeys}, or the saved model would not load.");
+    }
+
+    private static void RequireLoadable(DvnNetwork network)
+    {
+        long tensors = network.parameters().Count() + network.buffers().Count();
+        if (tensors > ModelLimits.MaxTensors)
+            throw new ArgumentOutOfRangeException(nameof(Options),
+                $"The network has {tensors} weight and statistics tensors (every (task, level) owns four per hidden layer and two for its head); " +
+                $"a saved model holds at most {ModelLimits.MaxTensors}: use fewer tasks, levels or hidden layers.");
+        long bytes = network.StoredParameterCount * sizeof(float);
+        if (bytes > ModelLimits.MaxPayloadBytes)
+            throw new ArgumentOutOfRangeException(nameof(Options),
+                $"The network stores {network.StoredParameterCount} numbers ({bytes} bytes); a saved model holds at most {ModelLimits.MaxPayloadBytes} bytes: use narrower layers.");
+    }
+
     private DvnModel AssembleModel(DvnNetwork network, Device device, TrainingSet data, long seed)
     {
         var o = _options;
@@ -195,7 +225,8 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         // The affinity measurement orders every row of a task by a hash of its features: it needs them all in memory.
         Require(options.TaskOrder != DvnTaskOrder.Affinity || options.TrainingData == DvnTrainingData.Cached, nameof(options.TaskOrder),
             options.TaskOrder, "TaskKeys with TrainingData Streamed (Affinity reads every row into memory)");
-        Require(options.PredictionBatchSize >= 1, nameof(options.PredictionBatchSize), options.PredictionBatchSize, "at least 1");
+        Require(options.PredictionBatchSize is >= 1 and <= ModelLimits.MaxPredictionBatchSize, nameof(options.PredictionBatchSize),
+            options.PredictionBatchSize, $"1 to {ModelLimits.MaxPredictionBatchSize} (the largest batch a saved model loads with)");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
         Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");
         Require(options.NumberOfThreads is null or >= 1, nameof(options.NumberOfThreads), options.NumberOfThreads, "null (libtorch's default) or at least 1");

@@ -36,8 +36,8 @@ internal static class LevelEvaluator
         var classOfKey = classes.Select((k, c) => (k, c)).ToDictionary(p => (ulong)p.k, p => p.c);
         var labels = rows.Labels(key);
         int count = labels.Count, length = rows.FeatureLength, batchSize = model.Prediction.BatchSize;
-        var buffer = new float[batchSize * length];
-        var probabilities = new float[batchSize * model.Predictor.MaxClasses];
+        var buffer = new float[checked(batchSize * length)];
+        var probabilities = new float[checked(batchSize * model.Predictor.MaxClasses)];
         var tasks = Enumerable.Repeat(networkTask, batchSize).ToArray();
         var levels = Enumerable.Repeat(level, batchSize).ToArray();
         long correct = 0;
@@ -46,7 +46,7 @@ internal static class LevelEvaluator
         for (int start = 0; start < count; start += batchSize)
         {
             int n = Math.Min(batchSize, count - start);
-            rows.Features(key).Slice(start * length, n * length).CopyTo(buffer);
+            rows.Features(key).Slice(checked(start * length), checked(n * length)).CopyTo(buffer);
             model.Predictor.Predict(buffer, tasks.AsSpan(0, n), levels.AsSpan(0, n), probabilities);
             for (int i = 0; i < n; i++)
             {

@@ -24,11 +24,11 @@ internal sealed class PredictionBatch
     {
         _model = model;
         _featureLength = model.Network.InputSize;
-        _features = checked(new float[capacity * _featureLength]);
+        _features = new float[checked(capacity * _featureLength)];
         _tasks = new int[capacity];
         _levels = new int[capacity];
         _rows = new long[capacity];
-        _probabilities = checked(new float[capacity * model.Predictor.MaxClasses]);
+        _probabilities = new float[checked(capacity * model.Predictor.MaxClasses)];
         _scoreSlots = model.Served.Select(task =>
         {
             var order = Enumerable.Range(0, task.Classes.Length).OrderBy(c => task.Classes[c]).ToArray();
@@ -59,7 +59,7 @@ internal sealed class PredictionBatch
                 : $"Column '{_model.Columns.Task}', row {row}: the model does not serve task {_model.DescribeTask(taskKey)}; " +
                   $"it serves {_model.DescribeServedTasks()}.");
         int level = BudgetRule.Level(_model, networkTask, budget, row);
-        var features = _features.AsSpan(Count * _featureLength, _featureLength);
+        var features = _features.AsSpan(checked(Count * _featureLength), _featureLength);
         readFeatures(features, row);
         ColumnReaders.CheckFinite(features, _model.Columns.Features, row);
         _tasks[Count] = networkTask;
@@ -134,5 +134,5 @@ internal sealed class PredictionBatch
     private LevelDescriptor Descriptor(int i) => _model.Task(_tasks[i]).Levels[_levels[i] - 1];
 
     private ReadOnlySpan<float> Row(int i) =>
-        _probabilities.AsSpan(i * _model.Predictor.MaxClasses, _model.Task(_tasks[i]).Classes.Length);
+        _probabilities.AsSpan(checked(i * _model.Predictor.MaxClasses), _model.Task(_tasks[i]).Classes.Length);
 }
