@@ -49,15 +49,16 @@ public static class DvnRuntime
     /// applies to the application's own TorchSharp work. <see cref="DvnEstimator.Options.NumberOfThreads"/> sets it
     /// at Fit; a process that only loads a model sets it here (it is not saved with the model: the right count
     /// belongs to the machine that predicts). Every DVN training and prediction batch applies it on the thread it runs
-    /// on. Setting it to null stops that, and leaves every thread's count as it is.
+    /// on. Setting it to null stops that, and leaves every thread's count as it is. At most 4 a processor: libtorch's
+    /// OpenMP runtime ends the process when it cannot create a thread.
     /// </summary>
     public static int? NumberOfThreads
     {
         get => IntraOpThreads.Requested;
         set
         {
-            if (value < 1)
-                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.NumberOfThreads is {value}; expected null or at least 1.");
+            if (value < 1 || value > IntraOpThreads.Max)
+                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.NumberOfThreads is {value}; expected {IntraOpThreads.Expected}.");
             Initialize();
             IntraOpThreads.Request(value);
         }

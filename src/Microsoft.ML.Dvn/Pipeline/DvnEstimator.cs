@@ -229,7 +229,8 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
             options.PredictionBatchSize, $"1 to {ModelLimits.MaxPredictionBatchSize} (the largest batch a saved model loads with)");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
         Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");
-        Require(options.NumberOfThreads is null or >= 1, nameof(options.NumberOfThreads), options.NumberOfThreads, "null (libtorch's default) or at least 1");
+        Require(options.NumberOfThreads is null || options.NumberOfThreads >= 1 && options.NumberOfThreads <= IntraOpThreads.Max,
+            nameof(options.NumberOfThreads), options.NumberOfThreads, IntraOpThreads.Expected);
         var distinct = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.LevelColumnName, options.ParameterCountColumnName };
         Require(distinct.Distinct().Count() == distinct.Length, "output column names", string.Join(", ", distinct), "four different names");
         return options.Copy();

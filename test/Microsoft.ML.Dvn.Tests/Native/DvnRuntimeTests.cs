@@ -134,6 +134,27 @@ public sealed class DvnRuntimeTests
         StringAssert.Contains(fromRuntime.Message, $"DvnRuntime.NumberOfThreads is {threads}");
     }
 
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(100_000)]
+    [DataRow(int.MaxValue)]
+    public void ANumberOfThreadsAboveFourAProcessorIsRefusedWithTheOptionsNameAndTheLimit(int aboveBy)
+    {
+        // libgomp ends the process when it cannot create a thread: the count must be refused before libtorch sees it.
+        int threads = (int)Math.Min(int.MaxValue, 4L * Environment.ProcessorCount + aboveBy);
+        int? before = DvnRuntime.NumberOfThreads;
+
+        var fromOptions = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            new MLContext().MulticlassClassification.Trainers.Dvn(new DvnEstimator.Options { NumberOfThreads = threads }));
+        var fromRuntime = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => DvnRuntime.NumberOfThreads = threads);
+
+        string expected = $"expected null (libtorch's default) or 1 to {4 * Environment.ProcessorCount} (4 a processor";
+        StringAssert.Contains(fromOptions.Message, $"DvnEstimator.Options.NumberOfThreads is {threads}; {expected}");
+        StringAssert.Contains(fromRuntime.Message, $"DvnRuntime.NumberOfThreads is {threads}; {expected}");
+        Assert.AreEqual(before, DvnRuntime.NumberOfThreads);
+        Assert.IsNotNull(new MLContext().MulticlassClassification.Trainers.Dvn(new DvnEstimator.Options { NumberOfThreads = 4 * Environment.ProcessorCount }));
+    }
+
     private sealed class LevelOnly
     {
         public uint Level { get; set; }
