@@ -35,12 +35,14 @@ namespace Microsoft.ML.Dvn;
 /// </example>
 public static class DvnRuntime
 {
-    private static readonly Lazy<DvnProcessSettings> Applied = new(
-        () => TorchNative.ApplySettings(NativePlatform.Torch), LazyThreadSafetyMode.ExecutionAndPublication);
+    // Applied once; a failure (a bad DVN_ONEDNN value, TorchSharp not loading) is not kept, so the next call after
+    // the cause is fixed applies them.
+    private static readonly OnceOnSuccess<DvnProcessSettings> Applied = new(() => TorchNative.ApplySettings(NativePlatform.Torch));
 
     /// <summary>Applies the process-wide settings at the first call; returns what they are. Cheap after that.</summary>
     /// <exception cref="InvalidOperationException">TorchSharp's native runtime does not load (the message says what
-    /// to fix), or <c>DVN_ONEDNN</c> has a value other than on, off or auto.</exception>
+    /// to fix), or <c>DVN_ONEDNN</c> has a value other than on, off or auto; nothing is changed then, and a later call
+    /// tries again.</exception>
     public static DvnProcessSettings Initialize() => Applied.Value;
 
     /// <summary>

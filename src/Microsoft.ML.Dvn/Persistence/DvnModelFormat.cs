@@ -60,8 +60,12 @@ internal static class DvnModelFormat
     }
 
     /// <summary>Reads a model written by <see cref="Write"/> (any format version up to <see cref="CurrentVersion"/>); its network is on the CPU.</summary>
+    /// <param name="stream">The DVN stream of a model zip.</param>
+    /// <param name="applyProcessSettings">Called once the whole file is parsed and checked, before the network is built:
+    /// the process-wide settings (<see cref="DvnRuntime.Initialize"/>, the default), which a file that fails its checks
+    /// must not change.</param>
     /// <exception cref="InvalidDataException">The stream is not a complete, consistent DVN model; the message names the field.</exception>
-    public static DvnModel Read(Stream stream)
+    public static DvnModel Read(Stream stream, Action? applyProcessSettings = null)
     {
         var header = ReadAtMost(stream, Magic.Length + sizeof(int) + sizeof(long));
         if (header.Length < Magic.Length || !header.AsSpan(0, Magic.Length).SequenceEqual(Magic))
@@ -91,10 +95,10 @@ internal static class DvnModelFormat
             throw InvalidModel.Error("bytes follow its checksum");
         if (!SHA256.HashData(payload).AsSpan().SequenceEqual(hash))
             throw InvalidModel.Error("its checksum does not match its contents (the file was altered or damaged)");
-        return ReadPayload(new PayloadReader(payload), version);
+        return ReadPayload(new PayloadReader(payload), version, applyProcessSettings ?? (() => DvnRuntime.Initialize()));
     }
 
-    private static DvnModel ReadPayload(PayloadReader payload, int version)
+    private static DvnModel ReadPayload(PayloadReader payload, int version, Action applyProcessSettings)
     {
         var columnFields = Section(payload, version, ColumnsSection.Name, s => version == 1 ? ColumnsSection.Format1(s) : FieldReader.Named(s));
         var predictionFields = Section(payload, version, PredictionSection.Name, s => version == 1 ? PredictionSection.Format1(s) : FieldReader.Named(s));
@@ -108,6 +112,7 @@ internal static class DvnModelFormat
         var prediction = PredictionSection.Read(predictionFields, declared);
         var training = TrainingSection.Read(trainingFields, tasks.Count, declared.Allocation.NumberOfLevels);
 
+        applyProcessSettings();
         var network = declared.Build();
         try
         {

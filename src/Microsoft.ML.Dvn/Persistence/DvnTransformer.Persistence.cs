@@ -47,9 +47,9 @@ public sealed partial class DvnTransformer : ICanSaveModel
     private static DvnTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        DvnRuntime.InitializeAndLog(env, numberOfThreads: null);
         DvnModel? model = null;
-        if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream)))
+        // The process-wide settings are applied once the file has passed every check, just before its network is built.
+        if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream, () => DvnRuntime.InitializeAndLog(env, numberOfThreads: null))))
             throw new InvalidDataException($"The model zip has a DVN transformer without its '{ModelStreamName}' stream; the file is damaged.");
         // The reader builds on the CPU; the loading context chooses where the model runs (its GpuDeviceId and
         // FallbackToCpu, else the device the model was trained for where it exists here), not the file.

@@ -32,6 +32,47 @@ public sealed class DvnRuntimeTests
     }
 
     [TestMethod]
+    [DataRow("maybe")]
+    [DataRow("yes please")]
+    public void ABadOneDnnValueIsAnErrorNamingTheVariableAndTheAcceptedValuesBeforeAnythingChanges(string value)
+    {
+        var asked = new List<string>();
+        var platform = new NativePlatform(hasGlibc: false, symbol =>
+        {
+            asked.Add(symbol);
+            return IntPtr.Zero;
+        });
+        string? before = Environment.GetEnvironmentVariable(TorchNative.OneDnnVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(TorchNative.OneDnnVariable, value);
+            var error = Assert.ThrowsExactly<InvalidOperationException>(() => TorchNative.ApplySettings(platform));
+
+            StringAssert.Contains(error.Message, $"The environment variable DVN_ONEDNN is '{value}'; expected on, off or auto");
+            Assert.AreEqual(0, asked.Count, $"libtorch was asked for {string.Join(", ", asked)} before the value was checked");
+
+            Environment.SetEnvironmentVariable(TorchNative.OneDnnVariable, "off");
+            StringAssert.Contains(TorchNative.ApplySettings(platform).ToString(), "oneDNN: libtorch's default");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(TorchNative.OneDnnVariable, before);
+        }
+    }
+
+    [TestMethod]
+    public void AFailedFirstApplicationIsNotKeptTheNextCallAppliesAgainAndThenKeepsItsResult()
+    {
+        int calls = 0;
+        var once = new OnceOnSuccess<string>(() => ++calls == 1 ? throw new InvalidOperationException("DVN_ONEDNN is 'maybe'") : $"applied at call {calls}");
+
+        Assert.ThrowsExactly<InvalidOperationException>(() => once.Value);
+        Assert.AreEqual("applied at call 2", once.Value);
+        Assert.AreEqual("applied at call 2", once.Value);
+        Assert.AreEqual(2, calls);
+    }
+
+    [TestMethod]
     public void InitializeReportsWhatThisProcessRunsWith()
     {
         var settings = DvnRuntime.Initialize();

@@ -141,6 +141,23 @@ public sealed class HostileModelFileTests
     }
 
     [TestMethod]
+    public void TheProcessSettingsAreAppliedOnlyAfterTheWholeFileHasPassedItsChecks()
+    {
+        int applied = 0;
+        foreach (var hostile in new[]
+                 {
+                     CraftedModel.Valid with { PredictionBatchSize = 0 },
+                     CraftedModel.Valid.WithWeight(0, w => w with { Values = w.Values.Select(_ => float.NaN).ToArray() }),
+                     CraftedModel.Valid with { AfterPayload = new byte[] { 0 } },
+                 })
+            Assert.ThrowsExactly<InvalidDataException>(() => DvnModelFormat.Read(new MemoryStream(hostile.File()), () => applied++));
+        Assert.AreEqual(0, applied, "a file that failed its checks applied the process settings");
+
+        DvnModelFormat.Read(new MemoryStream(CraftedModel.Valid.File()), () => applied++).Network.Dispose();
+        Assert.AreEqual(1, applied);
+    }
+
+    [TestMethod]
     public void TrailingBytesAnywhereAreRejected()
     {
         StringAssert.Contains(Rejects(CraftedModel.Valid with { AfterPayload = new byte[] { 0 } }).Message, "1 bytes follow the last value of the payload");
