@@ -88,6 +88,25 @@ public static class DvnRuntime
     }
 
     /// <summary>
+    /// The largest DVN model this process loads, in bytes of its model stream (4 bytes a weight, plus a few kilobytes);
+    /// default 512 MiB (some 134 million weights). Process-wide, like <see cref="NumberOfThreads"/>. Loading checks the
+    /// size the model zip declares for the DVN stream before ML.NET extracts it, and the payload length the stream
+    /// declares before reading, allocating or hashing it, so a small zip that expands to gigabytes fails at once with
+    /// an <see cref="InvalidDataException"/> naming this property. Fit refuses a network whose weights would not fit.
+    /// </summary>
+    /// <example><c>DvnRuntime.MaxModelBytes = 1L &lt;&lt; 30;   // 1 GiB, for a trusted larger model</c></example>
+    public static long MaxModelBytes
+    {
+        get => Persistence.ModelSizeLimit.Limit;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.MaxModelBytes is {value}; expected at least 1 byte.");
+            Persistence.ModelSizeLimit.Limit = value;
+        }
+    }
+
+    /// <summary>
     /// <see cref="Initialize"/>, then the thread count if one is given (else the current request on this thread),
     /// and one line to <paramref name="log"/> saying what the process runs with.
     /// </summary>

@@ -83,6 +83,7 @@ internal static class DvnModelFormat
         InvalidModel.Require(version >= 1, "version", version, $"1 to {CurrentVersion}");
         long length = envelope.Int64("payloadLength");
         InvalidModel.Require(length >= 0 && length <= ModelLimits.MaxPayloadBytes, "payloadLength", length, $"0 to {ModelLimits.MaxPayloadBytes} bytes");
+        ModelSizeLimit.Require(length, "its payload (field 'payloadLength')");
         if (stream.CanSeek && length + HashLength > stream.Length - stream.Position)
             throw InvalidModel.Error($"it is truncated: it declares a payload of {length} bytes and its checksum, but only " +
                                      $"{stream.Length - stream.Position} bytes follow the header");

@@ -167,9 +167,11 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
                 $"The network has {tensors} weight and statistics tensors (every (task, level) owns four per hidden layer and two for its head); " +
                 $"a saved model holds at most {ModelLimits.MaxTensors}: use fewer tasks, levels or hidden layers.");
         long bytes = network.StoredParameterCount * sizeof(float);
-        if (bytes > ModelLimits.MaxPayloadBytes)
+        long limit = Math.Min(ModelLimits.MaxPayloadBytes, ModelSizeLimit.Limit);
+        if (bytes > limit)
             throw new ArgumentOutOfRangeException(nameof(Options),
-                $"The network stores {network.StoredParameterCount} numbers ({bytes} bytes); a saved model holds at most {ModelLimits.MaxPayloadBytes} bytes: use narrower layers.");
+                $"The network stores {network.StoredParameterCount} numbers ({bytes} bytes); a model loads with at most {limit} bytes " +
+                $"(DvnRuntime.MaxModelBytes, at most {ModelLimits.MaxPayloadBytes}): use narrower layers, or raise DvnRuntime.MaxModelBytes.");
     }
 
     private DvnModel AssembleModel(DvnNetwork network, Device device, TrainingSet data, long seed)
