@@ -76,13 +76,19 @@ internal sealed class DvnNetwork : nn.Module
             for (int j = 1; j <= allocation.NumberOfLevels; j++)
             {
                 var widths = HiddenSlices(allocation.Units(t, j)).Select(s => s.Length);
-                perLevel.Add((LevelKey(t, j), new LevelModules(LevelKey(t, j), widths, _classCounts[t - 1], generator)));
+                perLevel.Add((LevelKey(t, j), new LevelModules(LevelKey(t, j), widths, HeadInputsPerChannel, _classCounts[t - 1], generator)));
             }
         levels = nn.ModuleDict(perLevel.ToArray());
         RegisterComponents();
     }
 
     public DvnArchitecture Architecture { get; }
+
+    /// <summary>
+    /// What each active channel of the last hidden layer gives the head: 1 after a fully connected layer; after the
+    /// last convolution (a CNN without fully connected layers) the pooled image's area, as the flattened image is read.
+    /// </summary>
+    public int HeadInputsPerChannel => Architecture.HiddenLayerSizes.Count == 0 ? _pooledArea : 1;
 
     public int InputSize { get; }
 
