@@ -35,12 +35,14 @@ namespace Microsoft.ML.Dvn;
 /// </example>
 public static class DvnRuntime
 {
-    private static readonly Lazy<DvnProcessSettings> Applied = new(
-        () => TorchNative.ApplySettings(NativePlatform.Torch), LazyThreadSafetyMode.ExecutionAndPublication);
+    // Applied once; a failure (a bad DVN_ONEDNN value, TorchSharp not loading) is not kept, so the next call after
+    // the cause is fixed applies them.
+    private static readonly OnceOnSuccess<DvnProcessSettings> Applied = new(() => TorchNative.ApplySettings(NativePlatform.Torch));
 
     /// <summary>Applies the process-wide settings at the first call; returns what they are. Cheap after that.</summary>
     /// <exception cref="InvalidOperationException">TorchSharp's native runtime does not load (the message says what
-    /// to fix), or <c>DVN_ONEDNN</c> has a value other than on, off or auto.</exception>
+    /// to fix), or <c>DVN_ONEDNN</c> has a value other than on, off or auto; nothing is changed then, and a later call
+    /// tries again.</exception>
     public static DvnProcessSettings Initialize() => Applied.Value;
 
     /// <summary>
@@ -49,17 +51,58 @@ public static class DvnRuntime
     /// applies to the application's own TorchSharp work. <see cref="DvnEstimator.Options.NumberOfThreads"/> sets it
     /// at Fit; a process that only loads a model sets it here (it is not saved with the model: the right count
     /// belongs to the machine that predicts). Every DVN training and prediction batch applies it on the thread it runs
-    /// on. Setting it to null stops that, and leaves every thread's count as it is.
+    /// on. Setting it to null stops that, and leaves every thread's count as it is. At most 4 a processor: libtorch's
+    /// OpenMP runtime ends the process when it cannot create a thread.
     /// </summary>
     public static int? NumberOfThreads
     {
         get => IntraOpThreads.Requested;
         set
         {
-            if (value < 1)
-                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.NumberOfThreads is {value}; expected null or at least 1.");
+            if (value < 1 || value > IntraOpThreads.Max)
+                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.NumberOfThreads is {value}; expected {IntraOpThreads.Expected}.");
             Initialize();
             IntraOpThreads.Request(value);
+        }
+    }
+
+    /// <summary>
+    /// The most native memory, in bytes, that one DVN prediction call (a batch of <c>Transform</c>, one row of a
+    /// PredictionEngine, a batch of <c>EvaluateLevels</c>) may hold for the activations of the rows it runs at once;
+    /// default 512 MiB. Process-wide, like <see cref="NumberOfThreads"/>, and not saved with the model: a model file
+    /// chooses its batch size and layer widths, the application chooses the memory. A batch whose activations need
+    /// more runs in pieces of as many rows as fit (same results); loading a model of which one row alone needs more
+    /// fails with an <see cref="InvalidDataException"/>, and so does predicting with it (an
+    /// <see cref="InvalidOperationException"/>) if the limit was lowered after loading; both name this property.
+    /// </summary>
+    /// <example><c>DvnRuntime.MaxPredictionMemoryBytes = 2L &lt;&lt; 30;   // 2 GiB, for a trusted model with very wide layers</c></example>
+    public static long MaxPredictionMemoryBytes
+    {
+        get => PredictionMemory.Limit;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.MaxPredictionMemoryBytes is {value}; expected at least 1 byte.");
+            PredictionMemory.Limit = value;
+        }
+    }
+
+    /// <summary>
+    /// The largest DVN model this process loads, in bytes of its model stream (4 bytes a weight, plus a few kilobytes);
+    /// default 512 MiB (some 134 million weights). Process-wide, like <see cref="NumberOfThreads"/>. Loading checks the
+    /// size the model zip declares for the DVN stream before ML.NET extracts it, and the payload length the stream
+    /// declares before reading, allocating or hashing it, so a small zip that expands to gigabytes fails at once with
+    /// an <see cref="InvalidDataException"/> naming this property. Fit refuses a network whose weights would not fit.
+    /// </summary>
+    /// <example><c>DvnRuntime.MaxModelBytes = 1L &lt;&lt; 30;   // 1 GiB, for a trusted larger model</c></example>
+    public static long MaxModelBytes
+    {
+        get => Persistence.ModelSizeLimit.Limit;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.MaxModelBytes is {value}; expected at least 1 byte.");
+            Persistence.ModelSizeLimit.Limit = value;
         }
     }
 

@@ -13,6 +13,17 @@ internal static class IntraOpThreads
 {
     private static int _requested; // 0: none, libtorch's own default
 
+    /// <summary>
+    /// The most threads accepted: 4 a processor this process may use (<see cref="Environment.ProcessorCount"/>).
+    /// libtorch's OpenMP runtime (libgomp) ends the whole process when it cannot create a thread it was asked for, and
+    /// its threads wait actively, so more threads than processors only slow every operation down.
+    /// </summary>
+    public static int Max => 4 * Environment.ProcessorCount;
+
+    /// <summary>What a thread count must be, for messages.</summary>
+    public static string Expected =>
+        $"null (libtorch's default) or 1 to {Max} (4 a processor; this process may use {Environment.ProcessorCount})";
+
     public static int? Requested => Volatile.Read(ref _requested) is int n and > 0 ? n : null;
 
     public static void Request(int? threads)

@@ -36,14 +36,15 @@ internal static class TorchNative
     /// </summary>
     internal static DvnProcessSettings ApplySettings(NativePlatform platform)
     {
+        // Every environment variable is read and checked before anything changes: a bad value changes nothing.
+        string? oneDnnVariable = Environment.GetEnvironmentVariable(OneDnnVariable);
+        bool oneDnnWanted = OneDnnSetting(oneDnnVariable);
         bool mallocOptOut = Environment.GetEnvironmentVariable(MallocTuningVariable) == "0";
         bool allocatorTuned = !mallocOptOut && platform.HasGlibc && GlibcAllocator.KeepLargeBuffersInHeap();
         string allocator = allocatorTuned ? $"glibc mmap threshold {GlibcAllocator.MmapThreshold >> 20} MiB, no heap trimming"
             : mallocOptOut ? $"glibc defaults ({MallocTuningVariable}=0)"
             : "unchanged (no glibc mallopt here)";
 
-        string? oneDnnVariable = Environment.GetEnvironmentVariable(OneDnnVariable);
-        bool oneDnnWanted = OneDnnSetting();
         bool? oneDnn = TorchContextSwitches.TrySetOneDnn(platform, oneDnnWanted) ? oneDnnWanted : null;
         string oneDnnText = oneDnn is bool on
             ? $"{(on ? "on" : "off")} ({(string.IsNullOrWhiteSpace(oneDnnVariable) ? "default" : $"{OneDnnVariable}={oneDnnVariable}")})"
@@ -88,12 +89,14 @@ internal static class TorchNative
     /// <summary>Whether MKL runs in conditional numerical reproducibility mode AUTO (null: no MKL in this libtorch).</summary>
     public static bool? MklReproducible => MklReproducibility.IsOn(NativePlatform.Torch);
 
-    private static bool OneDnnSetting() => Environment.GetEnvironmentVariable(OneDnnVariable)?.Trim().ToLowerInvariant() switch
+    private static bool OneDnnSetting(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null or "" or "auto" => OneDnnByDefault,
         "on" or "1" or "true" => true,
         "off" or "0" or "false" => false,
-        var other => throw new InvalidOperationException($"{OneDnnVariable}='{other}' is not understood; use on, off or auto."),
+        _ => throw new InvalidOperationException(
+            $"The environment variable {OneDnnVariable} is '{value}'; expected on, off or auto (also 1, 0, true, false; unset is auto). " +
+            "Nothing was changed: fix or unset it, and the next DVN call applies the process settings."),
     };
 
     internal static string LoadFailureMessage(Exception e)

@@ -73,7 +73,7 @@ internal sealed class DvnNetwork : nn.Module
             for (int j = 1; j <= allocation.NumberOfLevels; j++)
             {
                 var widths = HiddenSlices(allocation.Units(t, j)).Select(s => s.Length);
-                perLevel.Add((LevelKey(t, j), new LevelModules(LevelKey(t, j), widths, _classCounts[t - 1], generator)));
+                perLevel.Add((LevelKey(t, j), new LevelModules(LevelKey(t, j), widths, HeadInputsPerChannel, _classCounts[t - 1], generator)));
             }
         levels = nn.ModuleDict(perLevel.ToArray());
         RegisterComponents();
@@ -89,6 +89,12 @@ internal sealed class DvnNetwork : nn.Module
     }
 
     public DvnArchitecture Architecture { get; }
+
+    /// <summary>
+    /// What each active channel of the last hidden layer gives the head: 1 after a fully connected layer; after the
+    /// last convolution (a CNN without fully connected layers) the pooled image's area, as the flattened image is read.
+    /// </summary>
+    public int HeadInputsPerChannel => Architecture.HiddenLayerSizes.Count == 0 ? _pooledArea : 1;
 
     public int InputSize { get; }
 
@@ -139,6 +145,41 @@ internal sealed class DvnNetwork : nn.Module
             ? SlicedConv2d.ParameterCount(s.Inputs, s.Outputs)
             : SlicedLinear.ParameterCount(s.Inputs, s.Outputs)).Sum();
         return shared + levels[LevelKey(task, level)].ParameterCount;
+    }
+
+    /// <summary>
+    /// An upper bound on the native memory that a forward pass of (task, level) in prediction (no gradients) holds for
+    /// one row: every tensor <see cref="Forward"/> creates stays alive until the caller's dispose scope ends, so the
+    /// bound is their sum, in checked arithmetic. Per convolution: the input padded to the channels it runs at
+    /// (<see cref="SlicedConv2d.Padding"/>), its output twice (oneDNN's reordered copy, or the pieces and their
+    /// concatenation when libtorch's own convolution cuts the batch), the normalization's and ReLU's outputs, and the
+    /// pooled output with its int64 indices; per fully connected layer its output, normalization and ReLU; the head's
+    /// logits and probabilities; and the row's own copy of the features when rows are grouped. Not counted: libtorch's
+    /// own unfolded input without oneDNN, at most <see cref="SlicedConv2d.LibTorchUnfoldLimit"/> for a whole call.
+    /// </summary>
+    public long ActivationBytesPerRow(int task, int level)
+    {
+        var slices = LayerSlices(Allocation.Units(task, level));
+        long floats = InputSize;
+        long height = Architecture.ImageHeight, width = Architecture.ImageWidth;
+        for (int layer = 0; layer < slices.Length; layer++)
+        {
+            long outputs = slices[layer].Outputs.Length;
+            if (layer < convolutions.Count)
+            {
+                var padding = convolutions[layer].Padding;
+                long inputs = slices[layer].Inputs.Length, inputsRun = padding.Inputs((int)inputs), outputsRun = padding.Outputs((int)outputs);
+                long area = height * width;
+                height /= 2;
+                width /= 2;
+                floats = checked(floats + (inputsRun != inputs ? inputsRun * area : 0) + 2 * outputsRun * area + 2 * outputs * area + 3 * outputs * height * width);
+            }
+            else
+            {
+                floats = checked(floats + 3 * outputs);
+            }
+        }
+        return checked((floats + 2L * _classCounts[task - 1]) * sizeof(float));
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ internal sealed class LevelNorm : nn.Module
     /// <summary>Added to the variance before its square root, in training and prediction alike.</summary>
     public const double Epsilon = 1e-5;
 
+    /// <summary>The running variance's name among the module's buffers (its field's name, as TorchSharp registers it).</summary>
+    public const string RunningVarianceName = nameof(running_var);
+
     private const double Momentum = 0.1;
 
     private readonly Parameter weight;

@@ -23,15 +23,19 @@ internal sealed class LevelPredictor
 
     /// <summary>
     /// Writes, for row r, the probabilities of its task's classes to probabilities[r * MaxClasses ..], in the
-    /// task's class order; the rest of the row's stride is left as it is.
+    /// task's class order; the rest of the row's stride is left as it is. Each (task, level) group runs in pieces of as
+    /// many rows as fit the prediction memory limit (<see cref="DvnRuntime.MaxPredictionMemoryBytes"/>), every piece in
+    /// its own dispose scope, so what libtorch holds at once stays within the limit.
     /// </summary>
     /// <param name="features">At least rows x InputSize values, row-major (a reusable buffer: its length is a multiple of InputSize).</param>
     /// <param name="tasks">The task of every row, 1-based.</param>
     /// <param name="levels">The level of every row, 1-based.</param>
     /// <param name="probabilities">rows x <see cref="MaxClasses"/> values, row-major.</param>
+    /// <exception cref="InvalidOperationException">One row of a (task, level) alone needs more than the limit.</exception>
     public void Predict(float[] features, ReadOnlySpan<int> tasks, ReadOnlySpan<int> levels, Span<float> probabilities)
     {
         int rows = tasks.Length, inputs = _network.InputSize;
+        long limit = Native.PredictionMemory.Limit;
         Native.IntraOpThreads.ApplyToCurrentThread();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -41,7 +45,13 @@ internal sealed class LevelPredictor
 
         if (AllSame(tasks, levels))
         {
-            Write(Probabilities(batch, tasks[0], levels[0]), Enumerable.Range(0, rows).ToArray(), probabilities);
+            int piece = RowsWithin(limit, tasks[0], levels[0]);
+            for (int start = 0; start < rows; start += piece)
+            {
+                using var pieceScope = NewDisposeScope();
+                int count = Math.Min(piece, rows - start);
+                Write(Probabilities(batch.narrow(0, start, count), tasks[0], levels[0]), Enumerable.Range(start, count).ToArray(), probabilities);
+            }
             return;
         }
         var groups = new Dictionary<(int Task, int Level), List<int>>();
@@ -53,8 +63,48 @@ internal sealed class LevelPredictor
         }
         foreach (var ((task, level), members) in groups)
         {
-            var index = tensor(members.Select(r => (long)r).ToArray(), device: batch.device);
-            Write(Probabilities(batch.index_select(0, index), task, level), members.ToArray(), probabilities);
+            int piece = RowsWithin(limit, task, level);
+            foreach (var part in members.Chunk(piece))
+            {
+                using var pieceScope = NewDisposeScope();
+                var index = tensor(part.Select(r => (long)r).ToArray(), device: batch.device);
+                Write(Probabilities(batch.index_select(0, index), task, level), part, probabilities);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The prediction memory limit's error for the first (task, level) of which one row alone needs more than the
+    /// limit; null when every level can predict a row within it.
+    /// </summary>
+    public string? LevelOverLimit()
+    {
+        long limit = Native.PredictionMemory.Limit;
+        for (int task = 1; task <= _network.NumberOfTasks; task++)
+            for (int level = 1; level <= _network.NumberOfLevels; level++)
+                if (BytesPerRow(task, level) is var bytes && bytes > limit)
+                    return Native.PredictionMemory.TooLarge(task, level, bytes, limit);
+        return null;
+    }
+
+    // The rows of (task, level) whose activations fit the limit together; at least one, or the limit's error.
+    private int RowsWithin(long limit, int task, int level)
+    {
+        long bytes = BytesPerRow(task, level);
+        if (bytes > limit)
+            throw new InvalidOperationException(Native.PredictionMemory.TooLarge(task, level, bytes, limit) + ".");
+        return (int)Math.Min(int.MaxValue, limit / bytes);
+    }
+
+    private long BytesPerRow(int task, int level)
+    {
+        try
+        {
+            return _network.ActivationBytesPerRow(task, level);
+        }
+        catch (OverflowException)
+        {
+            return long.MaxValue;
         }
     }
 

@@ -32,7 +32,10 @@ internal sealed class SlicedConv2d : nn.Module
     // Padded copies of weight blocks for prediction, by slice pair: built at the first prediction of a (task, level)
     // and dropped whenever the module switches between training and evaluation, since weights change only in training
     // (and when loaded, before the first prediction). Guarded by itself: predictions may run on several threads.
+    // Bounded by MaxKeptPaddedBytes: a block that would not fit is padded on every call instead, in the caller's dispose
+    // scope. Nothing kept is dropped while predicting, so no thread can lose a block it is using.
     private readonly Dictionary<(ChannelSlice Inputs, ChannelSlice Outputs), Tensor> _paddedForPrediction = new();
+    private long _keptPaddedBytes;
 
     public SlicedConv2d(string name, int inputChannels, int outputChannels, Generator generator) : base(name)
     {
@@ -42,6 +45,24 @@ internal sealed class SlicedConv2d : nn.Module
     }
 
     public Parameter Weight => weight;
+
+    /// <summary>
+    /// The most bytes of padded kernels kept for prediction: twice this convolution's whole weight, padded (the top
+    /// levels of two tasks, or every level of one). A model serving many (task, levels) would otherwise keep a padded
+    /// copy of every level's block for as long as it lives.
+    /// </summary>
+    public long MaxKeptPaddedBytes =>
+        2L * Padding.Outputs((int)weight.shape[0]) * Padding.Inputs((int)weight.shape[1]) * KernelSize * KernelSize * weight.element_size();
+
+    /// <summary>The bytes of padded kernels kept for prediction now.</summary>
+    public long KeptPaddedBytes
+    {
+        get
+        {
+            lock (_paddedForPrediction)
+                return _keptPaddedBytes;
+        }
+    }
 
     /// <summary>The channel counts the convolution runs at; by default what this process's libtorch settings need.</summary>
     public ChannelPadding Padding
@@ -109,8 +130,15 @@ internal sealed class SlicedConv2d : nn.Module
     {
         lock (_paddedForPrediction)
         {
-            if (!_paddedForPrediction.TryGetValue((inputs, outputs), out var kernels))
-                _paddedForPrediction[(inputs, outputs)] = kernels = Padded(Block(inputs, outputs), inputsRun, outputsRun).DetachFromDisposeScope();
+            if (_paddedForPrediction.TryGetValue((inputs, outputs), out var kept))
+                return kept;
+            var kernels = Padded(Block(inputs, outputs), inputsRun, outputsRun);
+            long bytes = kernels.numel() * kernels.element_size();
+            if (_keptPaddedBytes + bytes <= MaxKeptPaddedBytes)
+            {
+                _paddedForPrediction[(inputs, outputs)] = kernels.DetachFromDisposeScope();
+                _keptPaddedBytes += bytes;
+            }
             return kernels;
         }
     }
@@ -122,6 +150,7 @@ internal sealed class SlicedConv2d : nn.Module
             foreach (var kernels in _paddedForPrediction.Values)
                 kernels.Dispose();
             _paddedForPrediction.Clear();
+            _keptPaddedBytes = 0;
         }
     }
 }

@@ -108,7 +108,7 @@ internal sealed class LevelGraph
             Node("Identity", new[] { probabilities }, output);
             return;
         }
-        var placement = new float[classes.Length * labelCount];
+        var placement = new float[checked(classes.Length * labelCount)];
         for (int c = 0; c < classes.Length; c++)
             placement[c * labelCount + (int)classes[c] - 1] = 1;
         Node("MatMul", new[] { probabilities, _ctx.AddInitializer(placement, new long[] { classes.Length, labelCount }, "dvn.scoreSlots") }, output);

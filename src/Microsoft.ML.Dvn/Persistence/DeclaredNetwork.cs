@@ -113,7 +113,9 @@ internal sealed class DeclaredNetwork
             owns = checked(owns + 4 * last);
             inputs = layer == convolutions - 1 ? checked(last * pooledArea) : last;
         }
-        owns = checked(owns + classes * last + classes);
+        // The head reads the last hidden layer: after a convolution (no fully connected layers), its pooled image flattened.
+        long headInputs = layers == convolutions ? checked(last * pooledArea) : last;
+        owns = checked(owns + classes * headInputs + classes);
         return (checked(reads + owns), owns);
     }
 

@@ -60,8 +60,12 @@ internal static class DvnModelFormat
     }
 
     /// <summary>Reads a model written by <see cref="Write"/> (any format version up to <see cref="CurrentVersion"/>); its network is on the CPU.</summary>
+    /// <param name="stream">The DVN stream of a model zip.</param>
+    /// <param name="applyProcessSettings">Called once the whole file is parsed and checked, before the network is built:
+    /// the process-wide settings (<see cref="DvnRuntime.Initialize"/>, the default), which a file that fails its checks
+    /// must not change.</param>
     /// <exception cref="InvalidDataException">The stream is not a complete, consistent DVN model; the message names the field.</exception>
-    public static DvnModel Read(Stream stream)
+    public static DvnModel Read(Stream stream, Action? applyProcessSettings = null)
     {
         var header = ReadAtMost(stream, Magic.Length + sizeof(int) + sizeof(long));
         if (header.Length < Magic.Length || !header.AsSpan(0, Magic.Length).SequenceEqual(Magic))
@@ -79,6 +83,7 @@ internal static class DvnModelFormat
         InvalidModel.Require(version >= 1, "version", version, $"1 to {CurrentVersion}");
         long length = envelope.Int64("payloadLength");
         InvalidModel.Require(length >= 0 && length <= ModelLimits.MaxPayloadBytes, "payloadLength", length, $"0 to {ModelLimits.MaxPayloadBytes} bytes");
+        ModelSizeLimit.Require(length, "its payload (field 'payloadLength')");
         if (stream.CanSeek && length + HashLength > stream.Length - stream.Position)
             throw InvalidModel.Error($"it is truncated: it declares a payload of {length} bytes and its checksum, but only " +
                                      $"{stream.Length - stream.Position} bytes follow the header");
@@ -91,10 +96,10 @@ internal static class DvnModelFormat
             throw InvalidModel.Error("bytes follow its checksum");
         if (!SHA256.HashData(payload).AsSpan().SequenceEqual(hash))
             throw InvalidModel.Error("its checksum does not match its contents (the file was altered or damaged)");
-        return ReadPayload(new PayloadReader(payload), version);
+        return ReadPayload(new PayloadReader(payload), version, applyProcessSettings ?? (() => DvnRuntime.Initialize()));
     }
 
-    private static DvnModel ReadPayload(PayloadReader payload, int version)
+    private static DvnModel ReadPayload(PayloadReader payload, int version, Action applyProcessSettings)
     {
         var columnFields = Section(payload, version, ColumnsSection.Name, s => version == 1 ? ColumnsSection.Format1(s) : FieldReader.Named(s));
         var predictionFields = Section(payload, version, PredictionSection.Name, s => version == 1 ? PredictionSection.Format1(s) : FieldReader.Named(s));
@@ -108,12 +113,16 @@ internal static class DvnModelFormat
         var prediction = PredictionSection.Read(predictionFields, declared);
         var training = TrainingSection.Read(trainingFields, tasks.Count, declared.Allocation.NumberOfLevels);
 
+        applyProcessSettings();
         var network = declared.Build();
         try
         {
             weights.Load(network);
             network.eval();
-            return new DvnModel(network, CPU, columns, labels, tasks, served, prediction, training);
+            var model = new DvnModel(network, CPU, columns, labels, tasks, served, prediction, training);
+            if (model.Predictor.LevelOverLimit() is string tooLarge)
+                throw new InvalidDataException($"The DVN model cannot predict within this process's limits: {tooLarge}.");
+            return model;
         }
         catch
         {

@@ -47,13 +47,28 @@ public sealed partial class DvnTransformer : ICanSaveModel
     private static DvnTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        DvnRuntime.InitializeAndLog(env, numberOfThreads: null);
+        RequireModelStreamWithinLimit(ctx);
         DvnModel? model = null;
-        if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream)))
+        // The process-wide settings are applied once the file has passed every check, just before its network is built.
+        if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => model = DvnModelFormat.Read(reader.BaseStream, () => DvnRuntime.InitializeAndLog(env, numberOfThreads: null))))
             throw new InvalidDataException($"The model zip has a DVN transformer without its '{ModelStreamName}' stream; the file is damaged.");
         // The reader builds on the CPU; the loading context chooses where the model runs (its GpuDeviceId and
         // FallbackToCpu, else the device the model was trained for where it exists here), not the file.
         var device = TorchDevices.ResolveForLoading(model!.Prediction.RequestedDevice, env, TorchDevices.WarningsTo(env));
         return new DvnTransformer(env, model.On(device));
+    }
+
+    // ML.NET extracts a zip entry (to a temporary file, or to a memory stream of its declared size) before the loader
+    // reads a byte of it, so the uncompressed size the zip declares for the DVN stream is checked first; .NET's
+    // decompressor stops at that declared size, so it also bounds what the extraction writes. The repository's entry
+    // table and its path rule (RepositoryReader._entries, Repository.GetPath) are internal to Microsoft.ML.Core (see
+    // Internals/; MlNetInternalsContractTests names them).
+    private static void RequireModelStreamWithinLimit(ModelLoadContext ctx)
+    {
+        if (ctx.Repository is not { } repository)
+            return;
+        repository.GetPath(out string path, out _, ctx.Directory, ModelStreamName, false);
+        if (repository._entries.TryGetValue(path, out var entry))
+            ModelSizeLimit.Require(entry.Length, $"the zip entry '{path}' (its uncompressed size)");
     }
 }

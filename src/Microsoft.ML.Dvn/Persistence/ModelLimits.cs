@@ -29,4 +29,19 @@ internal static class ModelLimits
     /// 4 bytes each (1 GiB for a cursor).
     /// </summary>
     public const long MaxPredictionBatchValues = 1L << 28;
+
+    /// <summary>
+    /// The largest prediction batch, in rows, for a network of <paramref name="inputSize"/> features whose widest task
+    /// has <paramref name="maxClasses"/> classes: what the reader loads and what Fit accepts. One row is always allowed:
+    /// its feature vector exists in the input anyway.
+    /// </summary>
+    public static int LargestPredictionBatch(int inputSize, int maxClasses) =>
+        (int)Math.Max(1, Math.Min(MaxPredictionBatchSize, MaxPredictionBatchValues / ValuesPerRow(inputSize, maxClasses)));
+
+    /// <summary>What a prediction batch size must be, for messages.</summary>
+    public static string PredictionBatchExpected(int inputSize, int maxClasses) =>
+        $"1 to {LargestPredictionBatch(inputSize, maxClasses)} rows (a batch buffers {ValuesPerRow(inputSize, maxClasses)} values a row: " +
+        $"the features and the widest task's classes; at most {MaxPredictionBatchValues} values and {MaxPredictionBatchSize} rows in all)";
+
+    private static long ValuesPerRow(int inputSize, int maxClasses) => (long)inputSize + maxClasses;
 }

@@ -23,11 +23,9 @@ internal static class PredictionSection
         int batchSize = fields.Int32("batchSize");
         int device = fields.Int32("device");
         fields.End();
-        long valuesPerRow = (long)network.InputSize + network.ClassCounts.Max();
-        // One row is always allowed: its feature vector exists in the input anyway.
-        long largest = Math.Max(1, Math.Min(ModelLimits.MaxPredictionBatchSize, ModelLimits.MaxPredictionBatchValues / valuesPerRow));
-        InvalidModel.Require(batchSize >= 1 && batchSize <= largest, $"{Name}.batchSize", batchSize,
-            $"1 to {largest} rows (a batch buffers {valuesPerRow} values a row, at most {ModelLimits.MaxPredictionBatchValues} in all)");
+        int maxClasses = network.ClassCounts.Max();
+        InvalidModel.Require(batchSize >= 1 && batchSize <= ModelLimits.LargestPredictionBatch(network.InputSize, maxClasses), $"{Name}.batchSize", batchSize,
+            ModelLimits.PredictionBatchExpected(network.InputSize, maxClasses));
         InvalidModel.Require(Enum.IsDefined((DvnDevice)device), $"{Name}.device", device, "0 (Auto), 1 (Cpu) or 2 (Cuda)");
         return new PredictionSettings(batchSize, (DvnDevice)device);
     }

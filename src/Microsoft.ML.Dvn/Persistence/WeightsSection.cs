@@ -83,12 +83,20 @@ internal sealed class WeightsSection
         }
     }
 
+    // Every value finite; a normalization's running variance also at least 0, or its square root in prediction is NaN.
+    // The name is the file's, but Load requires every name to be the network's at that place, so a variance cannot
+    // pass under another name.
     private static void CheckFinite(string field, string name, ReadOnlySpan<byte> bytes)
     {
         var values = MemoryMarshal.Cast<byte, float>(bytes);
+        bool variance = name.EndsWith("." + LevelNorm.RunningVarianceName, StringComparison.Ordinal);
         for (int k = 0; k < values.Length; k++)
+        {
             if (!float.IsFinite(values[k]))
                 throw InvalidModel.Field($"{field}.values[{k}]", $"{values[k]} (in '{name}')", "a finite number");
+            if (variance && values[k] < 0)
+                throw InvalidModel.Field($"{field}.values[{k}]", $"{values[k]} (in '{name}')", "a running variance of at least 0");
+        }
     }
 
     /// <summary>Every parameter and buffer, in the network's registration order.</summary>

@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Model;
 using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Network;
+using Microsoft.ML.Dvn.Persistence;
 using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Dvn.Training;
 using Microsoft.ML.Runtime;
@@ -53,11 +54,13 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         TrainingSet data;
         using (var cancellation = new HostCancellation(host, _options.Cancellation))
             data = TrainingSet.Read(input, _options.ValidationSet, _options, cancellation.Token);
+        RequireLoadable(data);
         long seed = _options.Seed ?? ((IHostEnvironmentInternal)_env).Seed ?? host.Rand.Next();
         var device = TorchDevices.Resolve(_options.Device, _options.GpuDeviceId, _env, TorchDevices.WarningsTo(host));
         var network = BuildNetwork(host, data, seed, device);
         try
         {
+            RequireLoadable(network);
             network.to(device);
             Train(host, network, data, device, seed);
         }
@@ -199,6 +202,35 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         }
     }
 
+    // What the model reader enforces (ModelLimits), checked before training: a model that trains must save and load.
+    private void RequireLoadable(TrainingSet data)
+    {
+        int maxClasses = data.Classes.Max(c => c.Length);
+        if (_options.PredictionBatchSize > ModelLimits.LargestPredictionBatch(data.FeatureLength, maxClasses))
+            throw new ArgumentOutOfRangeException(nameof(Options.PredictionBatchSize),
+                $"DvnEstimator.Options.PredictionBatchSize is {_options.PredictionBatchSize}; for {data.FeatureLength} features and " +
+                $"{maxClasses} classes expected {ModelLimits.PredictionBatchExpected(data.FeatureLength, maxClasses)}, or the saved model would not load.");
+        foreach (var (column, keys) in new[] { (_options.LabelColumnName, data.Labels.Count), (_options.TaskColumnName ?? "(none)", data.Tasks.Count) })
+            if (keys > ModelLimits.MaxKeys)
+                throw new ArgumentOutOfRangeException(nameof(Options),
+                    $"Column '{column}' has a key type of {keys} keys; a DVN model holds at most {ModelLimits.MaxKeys}, or the saved model would not load.");
+    }
+
+    private static void RequireLoadable(DvnNetwork network)
+    {
+        long tensors = network.parameters().Count() + network.buffers().Count();
+        if (tensors > ModelLimits.MaxTensors)
+            throw new ArgumentOutOfRangeException(nameof(Options),
+                $"The network has {tensors} weight and statistics tensors (every (task, level) owns four per hidden layer and two for its head); " +
+                $"a saved model holds at most {ModelLimits.MaxTensors}: use fewer tasks, levels or hidden layers.");
+        long bytes = network.StoredParameterCount * sizeof(float);
+        long limit = Math.Min(ModelLimits.MaxPayloadBytes, ModelSizeLimit.Limit);
+        if (bytes > limit)
+            throw new ArgumentOutOfRangeException(nameof(Options),
+                $"The network stores {network.StoredParameterCount} numbers ({bytes} bytes); a model loads with at most {limit} bytes " +
+                $"(DvnRuntime.MaxModelBytes, at most {ModelLimits.MaxPayloadBytes}): use narrower layers, or raise DvnRuntime.MaxModelBytes.");
+    }
+
     private DvnModel AssembleModel(DvnNetwork network, Device device, TrainingSet data, long seed)
     {
         var o = _options;
@@ -256,10 +288,12 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
             options.TaskUnitOrder is null ? null : string.Join(", ", options.TaskUnitOrder), "null with TaskOrder Affinity (the measured order decides)");
         Require(options.TaskUnitOrder is null || options.TaskUnitOrder.All(n => n is not null), nameof(options.TaskUnitOrder),
             "a list holding null", "task names");
-        Require(options.PredictionBatchSize >= 1, nameof(options.PredictionBatchSize), options.PredictionBatchSize, "at least 1");
+        Require(options.PredictionBatchSize is >= 1 and <= ModelLimits.MaxPredictionBatchSize, nameof(options.PredictionBatchSize),
+            options.PredictionBatchSize, $"1 to {ModelLimits.MaxPredictionBatchSize} (the largest batch a saved model loads with)");
         Require(Enum.IsDefined(options.Device), nameof(options.Device), options.Device, "Auto, Cpu or Cuda");
         Require(options.GpuDeviceId is null or >= 0, nameof(options.GpuDeviceId), options.GpuDeviceId, "null (the MLContext's) or a CUDA device index, 0 or more");
-        Require(options.NumberOfThreads is null or >= 1, nameof(options.NumberOfThreads), options.NumberOfThreads, "null (libtorch's default) or at least 1");
+        Require(options.NumberOfThreads is null || options.NumberOfThreads >= 1 && options.NumberOfThreads <= IntraOpThreads.Max,
+            nameof(options.NumberOfThreads), options.NumberOfThreads, IntraOpThreads.Expected);
         var distinct = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.LevelColumnName, options.ParameterCountColumnName };
         Require(distinct.Distinct().Count() == distinct.Length, "output column names", string.Join(", ", distinct), "four different names");
         return options.Copy();

@@ -34,11 +34,12 @@ internal static class LevelEvaluator
     private static DvnLevelMetrics EvaluateLevel(DvnModel model, TaskRows rows, int key, int networkTask, int level)
     {
         var classes = model.Task(networkTask).Classes;
+        var descriptor = model.Task(networkTask).Levels[level - 1];
         var classOfKey = classes.Select((k, c) => (k, c)).ToDictionary(p => (ulong)p.k, p => p.c);
         var labels = rows.Labels(key);
         int count = labels.Count, length = rows.FeatureLength, batchSize = model.Prediction.BatchSize;
-        var buffer = new float[batchSize * length];
-        var probabilities = new float[batchSize * model.Predictor.MaxClasses];
+        var buffer = new float[checked(batchSize * length)];
+        var probabilities = new float[checked(batchSize * model.Predictor.MaxClasses)];
         var tasks = Enumerable.Repeat(networkTask, batchSize).ToArray();
         var levels = Enumerable.Repeat(level, batchSize).ToArray();
         long correct = 0;
@@ -47,11 +48,14 @@ internal static class LevelEvaluator
         for (int start = 0; start < count; start += batchSize)
         {
             int n = Math.Min(batchSize, count - start);
-            rows.Features(key).Slice(start * length, n * length).CopyTo(buffer);
+            rows.Features(key).Slice(checked(start * length), checked(n * length)).CopyTo(buffer);
             model.Predictor.Predict(buffer, tasks.AsSpan(0, n), levels.AsSpan(0, n), probabilities);
             for (int i = 0; i < n; i++)
             {
                 var p = probabilities.AsSpan(i * model.Predictor.MaxClasses, classes.Length);
+                foreach (float value in p)
+                    if (!float.IsFinite(value))
+                        throw PredictionBatch.NonFiniteScore(model, $"row {start + i} of the task's rows", networkTask, descriptor.Level, value);
                 int best = 0;
                 for (int c = 1; c < p.Length; c++)
                     if (p[c] > p[best])
@@ -65,7 +69,6 @@ internal static class LevelEvaluator
                 perLabel[truth] = (tally.Rows + 1, tally.Correct + (right ? 1 : 0));
             }
         }
-        var descriptor = model.Task(networkTask).Levels[level - 1];
         return new DvnLevelMetrics(key, descriptor.Level, descriptor.ParameterCount, (double)correct / count,
             perLabel.Values.Average(t => (double)t.Correct / t.Rows), logLoss / count, count);
     }

@@ -32,6 +32,47 @@ public sealed class DvnRuntimeTests
     }
 
     [TestMethod]
+    [DataRow("maybe")]
+    [DataRow("yes please")]
+    public void ABadOneDnnValueIsAnErrorNamingTheVariableAndTheAcceptedValuesBeforeAnythingChanges(string value)
+    {
+        var asked = new List<string>();
+        var platform = new NativePlatform(hasGlibc: false, symbol =>
+        {
+            asked.Add(symbol);
+            return IntPtr.Zero;
+        });
+        string? before = Environment.GetEnvironmentVariable(TorchNative.OneDnnVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(TorchNative.OneDnnVariable, value);
+            var error = Assert.ThrowsExactly<InvalidOperationException>(() => TorchNative.ApplySettings(platform));
+
+            StringAssert.Contains(error.Message, $"The environment variable DVN_ONEDNN is '{value}'; expected on, off or auto");
+            Assert.AreEqual(0, asked.Count, $"libtorch was asked for {string.Join(", ", asked)} before the value was checked");
+
+            Environment.SetEnvironmentVariable(TorchNative.OneDnnVariable, "off");
+            StringAssert.Contains(TorchNative.ApplySettings(platform).ToString(), "oneDNN: libtorch's default");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(TorchNative.OneDnnVariable, before);
+        }
+    }
+
+    [TestMethod]
+    public void AFailedFirstApplicationIsNotKeptTheNextCallAppliesAgainAndThenKeepsItsResult()
+    {
+        int calls = 0;
+        var once = new OnceOnSuccess<string>(() => ++calls == 1 ? throw new InvalidOperationException("DVN_ONEDNN is 'maybe'") : $"applied at call {calls}");
+
+        Assert.ThrowsExactly<InvalidOperationException>(() => once.Value);
+        Assert.AreEqual("applied at call 2", once.Value);
+        Assert.AreEqual("applied at call 2", once.Value);
+        Assert.AreEqual(2, calls);
+    }
+
+    [TestMethod]
     public void InitializeReportsWhatThisProcessRunsWith()
     {
         var settings = DvnRuntime.Initialize();
@@ -132,6 +173,27 @@ public sealed class DvnRuntimeTests
 
         StringAssert.Contains(fromOptions.Message, $"DvnEstimator.Options.NumberOfThreads is {threads}");
         StringAssert.Contains(fromRuntime.Message, $"DvnRuntime.NumberOfThreads is {threads}");
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(100_000)]
+    [DataRow(int.MaxValue)]
+    public void ANumberOfThreadsAboveFourAProcessorIsRefusedWithTheOptionsNameAndTheLimit(int aboveBy)
+    {
+        // libgomp ends the process when it cannot create a thread: the count must be refused before libtorch sees it.
+        int threads = (int)Math.Min(int.MaxValue, 4L * Environment.ProcessorCount + aboveBy);
+        int? before = DvnRuntime.NumberOfThreads;
+
+        var fromOptions = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            new MLContext().MulticlassClassification.Trainers.Dvn(new DvnEstimator.Options { NumberOfThreads = threads }));
+        var fromRuntime = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => DvnRuntime.NumberOfThreads = threads);
+
+        string expected = $"expected null (libtorch's default) or 1 to {4 * Environment.ProcessorCount} (4 a processor";
+        StringAssert.Contains(fromOptions.Message, $"DvnEstimator.Options.NumberOfThreads is {threads}; {expected}");
+        StringAssert.Contains(fromRuntime.Message, $"DvnRuntime.NumberOfThreads is {threads}; {expected}");
+        Assert.AreEqual(before, DvnRuntime.NumberOfThreads);
+        Assert.IsNotNull(new MLContext().MulticlassClassification.Trainers.Dvn(new DvnEstimator.Options { NumberOfThreads = 4 * Environment.ProcessorCount }));
     }
 
     private sealed class LevelOnly

@@ -116,6 +116,33 @@ public sealed class ConvolutionPathTests
     }
 
     [TestMethod]
+    public void PaddedKernelsKeptForPredictionStayWithinTwiceTheWeightWhileEverySliceStillPredictsExactly()
+    {
+        // 43 output slices (every length from the first channel) of a 21 -> 43 convolution padded to 32 -> 48: kept
+        // whole, their padded blocks would take 43 x 32 x 48 x 9 floats, about 21 times the padded weight.
+        using var scope = NewDisposeScope();
+        using var convolution = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Padding = Padded };
+        using var reference = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Padding = ChannelPadding.None, UnfoldedBytesLimit = long.MaxValue };
+        reference.to(ScalarType.Float64);
+        convolution.eval();
+        var input = rand(new long[] { 3, 21, 9, 9 }, generator: new Generator(12));
+        long limit = 2L * 48 * 32 * 9 * sizeof(float);
+
+        Assert.AreEqual(limit, convolution.MaxKeptPaddedBytes);
+        for (int pass = 0; pass < 2; pass++)
+            for (int length = 1; length <= 43; length++)
+            {
+                var outputs = new ChannelSlice(0, length);
+                Tensor actual;
+                using (no_grad())
+                    actual = convolution.Forward(input, new ChannelSlice(0, 21), outputs);
+                AssertClose(reference.Forward(input.to(ScalarType.Float64), new ChannelSlice(0, 21), outputs).detach(), actual, $"pass {pass}, {length} outputs");
+                Assert.IsTrue(convolution.KeptPaddedBytes <= limit, $"{convolution.KeptPaddedBytes} bytes kept after {length} outputs");
+            }
+        Assert.IsTrue(convolution.KeptPaddedBytes > 0, "nothing was kept");
+    }
+
+    [TestMethod]
     [DataRow(24, 48, 14)] // forward NaN unpadded (AVX-512, oneDNN)
     [DataRow(21, 43, 14)] // forward and input gradient
     [DataRow(32, 17, 14)] // input gradient

@@ -222,12 +222,15 @@ internal sealed record CraftedModel
         return stream.ToArray();
     }
 
-    /// <summary>This MLP's shape with the levels and weights of a network of that shape.</summary>
+    /// <summary>This MLP's (or, with <see cref="Kind"/> 1, this CNN's) shape with the levels and weights of a network of that shape.</summary>
     public CraftedModel Consistent()
     {
         var model = this;
         var allocation = new UnitAllocation(model.ClassCounts.Length, model.Units, model.Levels);
-        using var network = new DvnNetwork(DvnArchitecture.Mlp(model.HiddenLayerSizes), model.InputSize, model.ClassCounts, allocation, seed: 3);
+        var architecture = model.Kind == 1
+            ? DvnArchitecture.Cnn(model.ImageHeight, model.ImageWidth, model.ImageChannels, model.ConvolutionChannels, model.HiddenLayerSizes)
+            : DvnArchitecture.Mlp(model.HiddenLayerSizes);
+        using var network = new DvnNetwork(architecture, model.InputSize, model.ClassCounts, allocation, seed: 3);
         var levels = Enumerable.Range(1, allocation.NumberOfTasks).Select(t => Enumerable.Range(1, allocation.NumberOfLevels)
             .Select(j => new Level(j, network.ParameterCount(t, j), allocation.Units(t, j).ToArray())).ToArray()).ToArray();
         var weights = network.named_parameters().Select(p => (p.name, (TorchSharp.torch.Tensor)p.parameter)).Concat(network.named_buffers())

@@ -87,7 +87,22 @@ public sealed class HostileModelFileTests
     public void ATwentyByteStreamDeclaringTwoGigabytesFailsWithoutReadingThem()
     {
         var file = (CraftedModel.Valid with { PayloadLength = ModelLimits.MaxPayloadBytes }).File()[..20];
+        StringAssert.Contains(Rejects(file).Message, "its payload (field 'payloadLength') is 2147483591 bytes, above the model size limit DvnRuntime.MaxModelBytes");
+        long limit = DvnRuntime.MaxModelBytes;
+        try
+        {
+            // With the model size limit raised as far as it goes, the bytes actually present stop the reader.
+            DvnRuntime.MaxModelBytes = long.MaxValue;
+            TruncatedTwoGigabyteStreamsFail(file);
+        }
+        finally
+        {
+            DvnRuntime.MaxModelBytes = limit;
+        }
+    }
 
+    private static void TruncatedTwoGigabyteStreamsFail(byte[] file)
+    {
         StringAssert.Contains(Rejects(file).Message, "it is truncated: it declares a payload of 2147483591 bytes");
         StringAssert.Contains(Rejects(file, seekable: false).Message, "it is truncated (0 of 2147483591 payload bytes");
         StringAssert.Contains(Rejects((CraftedModel.Valid with { PayloadLength = 1L << 31 }).File()[..20]).Message,
@@ -125,6 +140,36 @@ public sealed class HostileModelFileTests
             var error = Rejects(CraftedModel.Valid.WithWeight(2, w => w with { Values = w.Values.Select((v, i) => i == 1 ? value : v).ToArray() }));
             StringAssert.Contains(error.Message, $"field 'weights[2].values[1]' is {value} (in '{CraftedModel.Valid.Weights[2].Name}')");
         }
+    }
+
+    [TestMethod]
+    public void ANegativeRunningVarianceIsRejectedNamingTheTensor()
+    {
+        // Finite, so the finiteness check passed it; its square root in prediction is NaN.
+        int index = Array.FindIndex(CraftedModel.Valid.Weights, w => w.Name.EndsWith(".running_var", StringComparison.Ordinal));
+        Assert.IsTrue(index >= 0, "the crafted model has no running variance");
+
+        var error = Rejects(CraftedModel.Valid.WithWeight(index, w => w with { Values = w.Values.Select((v, i) => i == 1 ? -0.5f : v).ToArray() }));
+
+        StringAssert.Contains(error.Message, $"field 'weights[{index}].values[1]' is -0.5 (in '{CraftedModel.Valid.Weights[index].Name}'); expected a running variance of at least 0");
+        Assert.IsNotNull(Read(CraftedModel.Valid.WithWeight(index, w => w with { Values = w.Values.Select(_ => 0f).ToArray() }).File()), "a variance of 0 is valid");
+    }
+
+    [TestMethod]
+    public void TheProcessSettingsAreAppliedOnlyAfterTheWholeFileHasPassedItsChecks()
+    {
+        int applied = 0;
+        foreach (var hostile in new[]
+                 {
+                     CraftedModel.Valid with { PredictionBatchSize = 0 },
+                     CraftedModel.Valid.WithWeight(0, w => w with { Values = w.Values.Select(_ => float.NaN).ToArray() }),
+                     CraftedModel.Valid with { AfterPayload = new byte[] { 0 } },
+                 })
+            Assert.ThrowsExactly<InvalidDataException>(() => DvnModelFormat.Read(new MemoryStream(hostile.File()), () => applied++));
+        Assert.AreEqual(0, applied, "a file that failed its checks applied the process settings");
+
+        DvnModelFormat.Read(new MemoryStream(CraftedModel.Valid.File()), () => applied++).Network.Dispose();
+        Assert.AreEqual(1, applied);
     }
 
     [TestMethod]

@@ -32,6 +32,13 @@ public sealed class MlNetInternalsContractTests
         var loadContext = Internal("Microsoft.ML.ModelLoadContext");
         Assert.IsNotNull(loadContext.GetMethod("CheckAtModel", Any, new[] { versionInfo }), "ModelLoadContext.CheckAtModel(VersionInfo)");
         Assert.IsNotNull(loadContext.GetMethod("TryLoadBinaryStream", Any, new[] { typeof(string), typeof(Action<BinaryReader>) }), "ModelLoadContext.TryLoadBinaryStream");
+        // The model size limit reads the DVN entry's declared size before ML.NET extracts it.
+        Assert.IsNotNull(loadContext.GetField("Repository", Any), "ModelLoadContext.Repository");
+        Assert.IsNotNull(loadContext.GetField("Directory", Any), "ModelLoadContext.Directory");
+        var reader = Internal("Microsoft.ML.RepositoryReader");
+        Assert.AreEqual(typeof(Dictionary<string, System.IO.Compression.ZipArchiveEntry>), reader.GetField("_entries", Any)?.FieldType, "RepositoryReader._entries");
+        Assert.IsNotNull(Internal("Microsoft.ML.Repository").GetMethod("GetPath", Any,
+            new[] { typeof(string).MakeByRefType(), typeof(string).MakeByRefType(), typeof(string), typeof(string), typeof(bool) }), "Repository.GetPath");
         Assert.IsNotNull(Internal("Microsoft.ML.LoadableClassAttribute").GetConstructor(Any, new[] { typeof(Type), typeof(Type), typeof(Type), typeof(string), typeof(string[]) }), "LoadableClassAttribute(Type, Type, Type, string, params string[])");
         Assert.IsNotNull(Internal("Microsoft.ML.SignatureLoadModel"), "SignatureLoadModel");
         var attribute = typeof(DvnTransformer).Assembly.GetCustomAttributesData().SingleOrDefault(a => a.AttributeType.Name == "LoadableClassAttribute");
