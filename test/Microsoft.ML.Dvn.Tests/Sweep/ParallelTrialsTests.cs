@@ -6,6 +6,13 @@ namespace Microsoft.ML.Dvn.Tests.Sweep;
 [TestClass]
 public sealed class ParallelTrialsTests
 {
+    // The trials run with the count the test process already has: libtorch's thread count is process-wide in part
+    // (DvnRuntime.NumberOfThreads), and later tests compare predictions with a child process that has the default.
+    private static readonly int Threads = TorchSharp.torch.get_num_threads();
+
+    [TestCleanup]
+    public void ForgetTheThreadCount() => DvnRuntime.NumberOfThreads = null;
+
     private static DvnSweepResult Run(DvnSweepStrategy strategy, int parallel, List<int>? threadsSeen = null, Concurrency? concurrency = null)
     {
         var ml = new MLContext(1);
@@ -23,7 +30,7 @@ public sealed class ParallelTrialsTests
                 var pipeline = MlNetTasks.Pipeline(ml, options);
                 return concurrency is null ? pipeline : new CountingFit(pipeline, concurrency);
             }, space,
-            new DvnSweepSettings { Strategy = strategy, MaximumTrials = 6, Seed = 4, ParallelTrials = parallel, ThreadsPerTrial = 1 });
+            new DvnSweepSettings { Strategy = strategy, MaximumTrials = 6, Seed = 4, ParallelTrials = parallel, ThreadsPerTrial = Threads });
         return sweep.Run(ml.Data.LoadFromEnumerable(MlNetTasks.Rows(40, seed: 1)));
     }
 
@@ -42,7 +49,7 @@ public sealed class ParallelTrialsTests
             together.Trials.Select(t => (t.Id, t.Status, t.Epochs, t.Parameters)).ToArray());
         for (int i = 0; i < alone.Trials.Count; i++)
             CollectionAssert.AreEqual(alone.Trials[i].Levels.ToArray(), together.Trials[i].Levels.ToArray(), $"trial {alone.Trials[i].Id}, bit for bit");
-        Assert.IsTrue(threads.Skip(1).All(t => t == 1), "every trial's fit runs with the trial's thread count (after the probe)");
+        Assert.IsTrue(threads.Skip(1).All(t => t == Threads), "every trial's fit runs with the sweep's thread count (after the probe)");
         Assert.IsTrue(concurrency.Most >= 2, $"at most {concurrency.Most} fits ran at once");
     }
 
