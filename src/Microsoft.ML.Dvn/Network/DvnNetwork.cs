@@ -135,6 +135,13 @@ internal sealed class DvnNetwork : nn.Module
         return shared + levels[LevelKey(task, level)].ParameterCount;
     }
 
+    /// <summary>The activation values a one-row forward pass of (task, level) creates (<see cref="ActivationMemory"/>).</summary>
+    public long ActivationValuesPerRow(int task, int level)
+    {
+        var widths = HiddenSlices(Allocation.Units(task, level)).Select(s => s.Length).ToArray();
+        return ActivationMemory.ValuesPerRow(Architecture, InputSize, _classCounts[task - 1], layer => widths[layer]);
+    }
+
     /// <summary>
     /// What a forward pass of (task, level) reads, layer by layer: views of the stored tensors (not copies), for
     /// writing the level in another format (ONNX). <see cref="Forward"/> is the computation they describe.
