@@ -1,14 +1,18 @@
 using Microsoft.ML.Dvn.Samples.Serving;
 
 // dotnet run -c Release --project src/Microsoft.ML.Dvn.Samples.Serving [-- --model PATH] [--port N] [--threads N] [--latency-rounds N]
+// dotnet run -c Release --project src/Microsoft.ML.Dvn.Samples.Serving -- loadtest [--url URL] [--seconds N] [--quick] [--out report.json]
 const string Usage =
     "Serves a DVN model over HTTP on 127.0.0.1: POST /predict, GET /levels, GET /model, GET /health.\n" +
     "Options: --model PATH (default: dvn-model.zip, the samples' model, when it exists here; else a small model trained now\n" +
     "         into .dvn/serving/dvn-model.zip), --port N (default 5080; 0 takes a free port), --threads N (libtorch threads\n" +
-    "         a prediction, default 1), --latency-rounds N (latency measured at load, default 30; 0 skips it).";
+    "         a prediction, default 1), --latency-rounds N (latency measured at load, default 30; 0 skips it).\n" +
+    LoadTest.Usage;
 try
 {
-    var options = CommandLine.Parse(args);
+    if (args.Length > 0 && args[0] == "loadtest")
+        return await LoadTest.Run(args[1..]);
+    var options = CommandLine.Parse(args, new[] { "model", "port", "threads", "latency-rounds" }, "help");
     if (options.ContainsKey("help"))
     {
         Console.WriteLine(Usage);

@@ -13,6 +13,7 @@ public sealed class ServedModel
 {
     private readonly ObjectPool<PredictionEngine<ServingInput, ServingOutput>> _engines;
     private readonly Dictionary<string, int> _taskKeys;
+    private readonly Dictionary<int, IReadOnlyList<DvnLevelInfo>> _levels;
 
     private ServedModel(string path, byte[] file, ServingSettings settings)
     {
@@ -34,6 +35,7 @@ public sealed class ServedModel
         output["Score"].GetSlotNames(ref slotNames);
         Labels = slotNames.DenseValues().Select(s => s.ToString()).ToArray();
         LatencySource = AttachLatencies(ml, definition, settings);
+        _levels = Dvn.Tasks.ToDictionary(k => k, k => Dvn.GetLevels(k));
         _engines = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 4 }
             .Create(new EnginePolicy(() => ml.Model.CreatePredictionEngine<ServingInput, ServingOutput>(Model, inputSchemaDefinition: definition)));
         LoadedAt = DateTimeOffset.UtcNow;
@@ -65,6 +67,9 @@ public sealed class ServedModel
 
     /// <summary>Loads the model from the bytes of its file (read once, so that the checksum is of what was loaded).</summary>
     public static ServedModel Load(string path, byte[] file, ServingSettings settings) => new(path, file, settings);
+
+    /// <summary>A task's levels, with their latencies (made once: requests read them for every row).</summary>
+    public IReadOnlyList<DvnLevelInfo> Levels(int task) => _levels[task];
 
     /// <summary>The task key of a task name, or null when the model has no such task.</summary>
     public int? TaskKey(string name) => _taskKeys.TryGetValue(name, out int key) ? key : null;

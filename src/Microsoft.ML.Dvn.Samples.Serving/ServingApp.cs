@@ -66,7 +66,7 @@ public static partial class ServingApp
             {
                 model = model.Sha256,
                 latency = table is null ? null : new { percentile = table.Percentile, rounds = table.Rounds, machine = table.Machine, measuredAt = table.MeasuredAt, source = model.LatencySource },
-                levels = model.Dvn.Tasks.SelectMany(task => model.Dvn.GetLevels(task).Select(level => new
+                levels = model.Dvn.Tasks.SelectMany(task => model.Levels(task).Select(level => new
                 {
                     task = model.Dvn.GetTaskName(task),
                     taskKey = task,
@@ -98,7 +98,8 @@ public static partial class ServingApp
             });
         });
 
-        app.MapGet("/health", (ModelStore store) => Results.Ok(new { status = "ok", model = store.Current.Sha256 }));
+        // The process's resident memory, for load tests that watch it grow (or not).
+        app.MapGet("/health", (ModelStore store) => Results.Ok(new { status = "ok", model = store.Current.Sha256, residentBytes = Environment.WorkingSet }));
         return app;
     }
 
@@ -118,7 +119,7 @@ public static partial class ServingApp
             throw new BadRequest($"rows[{index}].{field}", e.Message[refusal.Length..]);
         }
         int task = model.TaskKey(row.Task)!.Value;
-        var level = model.Dvn.GetLevels(task).First(l => l.Level == output.Level);
+        var level = model.Levels(task).First(l => l.Level == output.Level);
         // Scores: the row's task's labels (every other label's score is 0 by construction).
         return new
         {

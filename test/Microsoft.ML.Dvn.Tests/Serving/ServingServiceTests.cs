@@ -19,10 +19,13 @@ public sealed class ServingServiceTests
     private static string _modelPath = null!;
     private static WebApplication _app = null!;
     private static HttpClient _http = null!;
+    private static int _threadsBefore;
 
     [ClassInitialize]
     public static async Task Start(TestContext _)
     {
+        // The service sets libtorch's threads for the process (one a prediction); later tests get back the count they had.
+        _threadsBefore = TorchSharp.torch.get_num_threads();
         _folder = Directory.CreateTempSubdirectory("dvn-serving-").FullName;
         _modelPath = Path.Combine(_folder, "model.zip");
         SmallModel.Train(_modelPath, seed: 1, rowsPerTask: 40);
@@ -40,6 +43,8 @@ public sealed class ServingServiceTests
         await _app.StopAsync();
         await _app.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
+        DvnRuntime.NumberOfThreads = _threadsBefore;
+        DvnRuntime.NumberOfThreads = null;
     }
 
     private static long Parameters(string task, int level)
@@ -206,6 +211,31 @@ public sealed class ServingServiceTests
         var model = await _http.GetFromJsonAsync<JsonElement>("/model");
         Assert.AreEqual(after, model.GetProperty("sha256").GetString());
         Assert.AreEqual(1, model.GetProperty("reloads").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task TheLoadTestReportsEveryConcurrencyAndBudgetUnitWithoutAFailedRequest()
+    {
+        string report = Path.Combine(_folder, "report.json");
+
+        int exit = await LoadTest.Run(new[] { "--url", _app.Urls.Single(), "--seconds", "0.3", "--clients", "1,2", "--rows", "2", "--out", report });
+
+        Assert.AreEqual(0, exit);
+        var json = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+        var runs = json.GetProperty("service").EnumerateArray().ToList();
+        CollectionAssert.AreEquivalent(
+            new[] { "1 none", "1 parameters", "1 bytes", "1 microseconds", "2 none", "2 parameters", "2 bytes", "2 microseconds" },
+            runs.Select(r => $"{r.GetProperty("clients").GetInt32()} {r.GetProperty("unit").GetString()}").ToArray());
+        foreach (var run in runs)
+        {
+            Assert.AreEqual(0, run.GetProperty("failures").GetInt64());
+            Assert.IsTrue(run.GetProperty("requests").GetInt64() > 0);
+            Assert.AreEqual(2 * run.GetProperty("requestsPerSecond").GetDouble(), run.GetProperty("rowsPerSecond").GetDouble(), 1e-6);
+            double p50 = run.GetProperty("p50Milliseconds").GetDouble(), p95 = run.GetProperty("p95Milliseconds").GetDouble(), p99 = run.GetProperty("p99Milliseconds").GetDouble();
+            Assert.IsTrue(p50 <= p95 && p95 <= p99, $"{p50} {p95} {p99}");
+        }
+        Assert.AreEqual(2, json.GetProperty("inProcess").GetArrayLength());
+        Assert.IsTrue(json.GetProperty("serverResidentBytes").GetProperty("before").GetInt64() > 0);
     }
 
     private static Dictionary<string, object> Row(string task, params (string Name, object Value)[] budgets)
