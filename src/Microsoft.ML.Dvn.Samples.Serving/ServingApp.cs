@@ -37,24 +37,27 @@ public static partial class ServingApp
         {
             // One model for the whole request, even if a reload swaps another in meanwhile.
             var model = store.Current;
-            JsonElement body;
+            JsonDocument document;
             try
             {
-                body = (await JsonDocument.ParseAsync(request.Body)).RootElement;
+                document = await JsonDocument.ParseAsync(request.Body);
             }
             catch (JsonException e)
             {
                 return Refuse(new BadRequest("body", $"not valid JSON ({e.Message})"));
             }
-            try
+            using (document)
             {
-                var rows = PredictRequest.Read(body, model, settings.MaxRowsPerRequest);
-                var predictions = model.WithEngine(engine => rows.Select((row, i) => Predict(model, engine, row, i)).ToArray());
-                return Results.Ok(new { model = model.Sha256, predictions });
-            }
-            catch (BadRequest e)
-            {
-                return Refuse(e);
+                try
+                {
+                    var rows = PredictRequest.Read(document.RootElement, model, settings.MaxRowsPerRequest);
+                    var predictions = model.WithEngine(engine => rows.Select((row, i) => Predict(model, engine, row, i)).ToArray());
+                    return Results.Ok(new { model = model.Sha256, predictions });
+                }
+                catch (BadRequest e)
+                {
+                    return Refuse(e);
+                }
             }
         });
 

@@ -1,4 +1,5 @@
 using Microsoft.ML.Dvn.Latency;
+using Microsoft.ML.Dvn.Persistence;
 
 namespace Microsoft.ML.Dvn;
 
@@ -47,8 +48,10 @@ public sealed partial class DvnTransformer
         }
         Require(options.WarmupRounds >= 0, nameof(options.WarmupRounds), options.WarmupRounds, "0 or more");
         Require(options.Rounds >= 1, nameof(options.Rounds), options.Rounds, "at least 1");
-        Require(options.BatchSize >= 1 && options.BatchSize <= Model.Prediction.BatchSize * 64, nameof(options.BatchSize), options.BatchSize,
-            $"1 to {Model.Prediction.BatchSize * 64}");
+        // The limits a model file's prediction batch has (Persistence/ModelLimits), for the same buffers.
+        long valuesPerRow = (long)Model.Network.InputSize + Model.Predictor.MaxClasses;
+        long largest = Math.Max(1, Math.Min(ModelLimits.MaxPredictionBatchSize, ModelLimits.MaxPredictionBatchValues / valuesPerRow));
+        Require(options.BatchSize >= 1 && options.BatchSize <= largest, nameof(options.BatchSize), options.BatchSize, $"1 to {largest} rows");
         Require(options.Percentile > 0 && options.Percentile <= 100, nameof(options.Percentile), options.Percentile, "a number in (0, 100]");
         var table = LatencyMeasurement.Measure(Model, sampleRows, options);
         _latencies = new LevelLatencies(Model, table);
