@@ -42,7 +42,8 @@ internal static class Seeds
         int labelKeys = classCounts.Sum();
         var served = classCounts.Select((count, t) => new ServedTask(t + 1,
             Enumerable.Range(classCounts.Take(t).Sum() + 1, count).Select(k => (uint)k).ToArray(),
-            Enumerable.Range(1, levels).Select(j => new LevelDescriptor(j, network.ParameterCount(t + 1, j), allocation.Units(t + 1, j).ToArray())).ToArray()))
+            Enumerable.Range(1, levels).Select(j => new LevelDescriptor(j, network.ParameterCount(t + 1, j), allocation.Units(t + 1, j).ToArray(),
+                network.ActivationValuesPerRow(t + 1, j))).ToArray()))
             .ToArray();
         var labels = new KeyDomain(labelKeys, new KeyValues(TextDataViewType.Instance, Enumerable.Range(1, labelKeys).Select(k => $"class{k}").ToArray()));
         var tasks = new KeyDomain(classCounts.Length, new KeyValues(TextDataViewType.Instance, classCounts.Select((_, t) => $"task{t + 1}").ToArray()));

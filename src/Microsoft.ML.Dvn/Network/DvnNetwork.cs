@@ -147,6 +147,13 @@ internal sealed class DvnNetwork : nn.Module
         return shared + levels[LevelKey(task, level)].ParameterCount;
     }
 
+    /// <summary>The activation values a one-row forward pass of (task, level) creates (<see cref="ActivationMemory"/>).</summary>
+    public long ActivationValuesPerRow(int task, int level)
+    {
+        var widths = HiddenSlices(Allocation.Units(task, level)).Select(s => s.Length).ToArray();
+        return ActivationMemory.ValuesPerRow(Architecture, InputSize, _classCounts[task - 1], layer => widths[layer]);
+    }
+
     /// <summary>
     /// An upper bound on the native memory that a forward pass of (task, level) in prediction (no gradients) holds for
     /// one row: every tensor <see cref="Forward"/> creates stays alive until the caller's dispose scope ends, so the

@@ -16,9 +16,10 @@ namespace Microsoft.ML.Dvn.Persistence;
 internal sealed class DeclaredNetwork
 {
     private readonly long[,] _levelParameterCounts;
+    private readonly long[,] _levelActivationValues;
 
     private DeclaredNetwork(DvnArchitecture architecture, int inputSize, int[] classCounts, UnitAllocation allocation,
-        long storedParameterCount, int tensorCount, long[,] levelParameterCounts)
+        long storedParameterCount, int tensorCount, long[,] levelParameterCounts, long[,] levelActivationValues)
     {
         Architecture = architecture;
         InputSize = inputSize;
@@ -27,6 +28,7 @@ internal sealed class DeclaredNetwork
         StoredParameterCount = storedParameterCount;
         TensorCount = tensorCount;
         _levelParameterCounts = levelParameterCounts;
+        _levelActivationValues = levelActivationValues;
     }
 
     public DvnArchitecture Architecture { get; }
@@ -47,6 +49,9 @@ internal sealed class DeclaredNetwork
 
     /// <summary>What (task, level), both 1-based, reads: <see cref="DvnNetwork.ParameterCount"/>.</summary>
     public long LevelParameterCount(int task, int level) => _levelParameterCounts[task - 1, level - 1];
+
+    /// <summary>The activation values a one-row prediction of (task, level), both 1-based, creates: <see cref="ActivationMemory"/>.</summary>
+    public long LevelActivationValues(int task, int level) => _levelActivationValues[task - 1, level - 1];
 
     /// <summary>The network, on the CPU, with initial weights (the weights section overwrites them).</summary>
     public DvnNetwork Build() => new(Architecture, InputSize, ClassCounts, Allocation, seed: 0);
@@ -84,6 +89,7 @@ internal sealed class DeclaredNetwork
         var allocation = new UnitAllocation(classCounts.Length, units, levels, order);
         var layouts = Enumerable.Range(0, layers).Select(layer => new UnitLayout(Width(architecture, layer), units)).ToArray();
         var perLevel = new long[classCounts.Length, levels];
+        var activations = new long[classCounts.Length, levels];
         long stored = shared;
         for (int t = 1; t <= classCounts.Length; t++)
             for (int j = 1; j <= levels; j++)
@@ -91,10 +97,14 @@ internal sealed class DeclaredNetwork
                 var range = allocation.Units(t, j);
                 var (reads, owns) = Checked(() => Counts(architecture, inputSize, classCounts[t - 1], pooledArea, layer => layouts[layer].Slice(range).Length));
                 perLevel[t - 1, j - 1] = reads;
+                // A level's bytes (parameters and one row's activations, 4 each) must fit a long: the budget rule compares them exactly.
+                long values = Checked(() => ActivationMemory.ValuesPerRow(architecture, inputSize, classCounts[t - 1], layer => layouts[layer].Slice(range).Length));
+                Checked(() => checked((reads + values) * ActivationMemory.BytesPerValue));
+                activations[t - 1, j - 1] = values;
                 stored = Checked(() => checked(stored + owns));
             }
         RequireBytes(stored, bytesAfter, "its layers, normalizations and heads");
-        return new DeclaredNetwork(architecture, inputSize, classCounts, allocation, stored, (int)tensors, perLevel);
+        return new DeclaredNetwork(architecture, inputSize, classCounts, allocation, stored, (int)tensors, perLevel, activations);
     }
 
     // What a (task, level) whose hidden layers have the given active widths reads (its blocks of the shared weights, its

@@ -68,7 +68,9 @@ internal static class TasksSection
 
     private static LevelDescriptor ReadLevel(PayloadReader reader, string field, DeclaredNetwork network, int task, int level)
     {
-        var stored = new LevelDescriptor(reader.Int32($"{field}.level"), reader.Int64($"{field}.parameterCount"), reader.Int32s($"{field}.units"));
+        // The activations are not stored: they follow from the declared network.
+        var stored = new LevelDescriptor(reader.Int32($"{field}.level"), reader.Int64($"{field}.parameterCount"), reader.Int32s($"{field}.units"),
+            network.LevelActivationValues(task, level));
         long parameters = network.LevelParameterCount(task, level);
         InvalidModel.Require(stored.ParameterCount == parameters, reader.Name($"{field}.parameterCount"), stored.ParameterCount,
             $"{parameters}, what network task {task} reads at level {level}");

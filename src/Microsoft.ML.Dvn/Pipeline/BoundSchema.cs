@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Dvn.Latency;
 using Microsoft.ML.Dvn.Model;
 
 namespace Microsoft.ML.Dvn.Pipeline;
@@ -12,7 +13,10 @@ internal sealed class BoundSchema
     public const int OutputCount = 4;
     public const int ScoreOutput = 0, PredictedLabelOutput = 1, LevelOutput = 2, ParameterCountOutput = 3;
 
-    public BoundSchema(DvnModel model, DataViewSchema input)
+    /// <param name="model">The model.</param>
+    /// <param name="input">The input schema.</param>
+    /// <param name="latencies">What latency budgets are compared with; null when the transformer has no latency table.</param>
+    public BoundSchema(DvnModel model, DataViewSchema input, LevelLatencies? latencies = null)
     {
         Model = model;
         Input = input;
@@ -20,7 +24,10 @@ internal sealed class BoundSchema
         Task = InputSchema.Task(input, model.Columns.Task);
         if (Task is DataViewSchema.Column task)
             CheckTaskKeys(model, task);
-        Budget = InputSchema.Budget(input, model.Columns.MemoryBudget);
+        Budgets = model.Columns.Budgets
+            .Select(b => (b.Unit, Column: InputSchema.Budget(input, b.Column, b.Unit)))
+            .Where(b => b.Column is not null).Select(b => (b.Unit, b.Column!.Value)).ToArray();
+        Latencies = latencies;
         Output = BuildOutput(model, input);
     }
 
@@ -35,11 +42,14 @@ internal sealed class BoundSchema
     /// <summary>The task column; null for a model trained without one (every row is task 1).</summary>
     public DataViewSchema.Column? Task { get; }
 
-    public DataViewSchema.Column? Budget { get; }
+    /// <summary>The budget columns the input has, with their units.</summary>
+    public (DvnBudgetUnit Unit, DataViewSchema.Column Column)[] Budgets { get; }
+
+    public LevelLatencies? Latencies { get; }
 
     /// <summary>The input columns a prediction reads.</summary>
     public DataViewSchema.Column[] PredictionInputs =>
-        new DataViewSchema.Column?[] { Features, Task, Budget }.OfType<DataViewSchema.Column>().ToArray();
+        new DataViewSchema.Column?[] { Features, Task }.OfType<DataViewSchema.Column>().Concat(Budgets.Select(b => b.Column)).ToArray();
 
     /// <summary>For an output column index: which new column (0..3), or -1 for a column passed through from the input.</summary>
     public int OutputOf(int index) => index >= Input.Count ? index - Input.Count : -1;

@@ -22,14 +22,14 @@ internal static class ColumnReaders
     public static Func<ulong> Task(DataViewRow row, DataViewSchema.Column? column) =>
         column is DataViewSchema.Column task ? Key(row, task) : () => 1;
 
-    /// <summary>Reads a numeric column (Single, Double, Int32, Int64) as a double.</summary>
-    public static Func<double> Number(DataViewRow row, DataViewSchema.Column column)
+    /// <summary>Reads a budget column (Single, Double, Int32, Int64); Int64 stays exact (see <see cref="BudgetValue"/>).</summary>
+    public static Func<BudgetValue> Budget(DataViewRow row, DataViewSchema.Column column)
     {
         var raw = column.Type.RawType;
-        if (raw == typeof(float)) return Read<float>(row, column, v => v);
-        if (raw == typeof(double)) return Read<double>(row, column, v => v);
-        if (raw == typeof(int)) return Read<int>(row, column, v => v);
-        if (raw == typeof(long)) return Read<long>(row, column, v => v);
+        if (raw == typeof(float)) return Read<float, BudgetValue>(row, column, v => BudgetValue.Of(v));
+        if (raw == typeof(double)) return Read<double, BudgetValue>(row, column, v => BudgetValue.Of(v));
+        if (raw == typeof(int)) return Read<int, BudgetValue>(row, column, v => BudgetValue.Of((long)v));
+        if (raw == typeof(long)) return Read<long, BudgetValue>(row, column, v => BudgetValue.Of(v));
         throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column.Name}' has type {column.Type}; expected Single, Double, Int32 or Int64.");
     }
 
@@ -94,7 +94,4 @@ internal static class ColumnReaders
 
     private static Func<ulong> Read<TIn>(DataViewRow row, DataViewSchema.Column column, Func<TIn, ulong> convert) =>
         Read<TIn, ulong>(row, column, convert);
-
-    private static Func<double> Read<TIn>(DataViewRow row, DataViewSchema.Column column, Func<TIn, double> convert) =>
-        Read<TIn, double>(row, column, convert);
 }

@@ -22,11 +22,48 @@ public sealed partial class DvnEstimator
         public string? TaskColumnName = "Task";
 
         /// <summary>
-        /// The memory budget of each row, in parameters: Single, Double, Int32 or Int64. Only read at prediction time,
-        /// where it picks the highest level whose parameter count fits; a missing column or NaN means the highest level.
-        /// Default "MemoryBudget".
+        /// The memory budget of each row, in parameters (<see cref="DvnBudgetUnit.Parameters"/>): Single, Double, Int32 or
+        /// Int64. Only read at prediction time, where it picks the highest level whose parameter count fits; a missing
+        /// column or NaN means no limit. Default "MemoryBudget".
         /// </summary>
+        /// <remarks>
+        /// A row's budget may be given in any of three units, each in its own column: this one, <see cref="MemoryBudgetBytesColumnName"/>
+        /// and <see cref="LatencyBudgetColumnName"/>. Every budget a row gives (not NaN) limits its level: the row runs at the
+        /// highest level of its task that fits all of them; with none, at the highest level. A budget below every level of the
+        /// row's task fails, naming the task, the budget, its unit and the smallest level. Comparisons are exact (a budget
+        /// of exactly a level's size selects it).
+        /// </remarks>
+        /// <example>
+        /// <code>
+        /// public class Row
+        /// {
+        ///     [VectorType(784)] public float[] Features { get; set; }
+        ///     public string Task { get; set; }
+        ///     public double MemoryBudget { get; set; } = double.NaN;       // parameters
+        ///     public double MemoryBudgetBytes { get; set; } = double.NaN;  // bytes: parameters and one row's activations
+        ///     public double LatencyBudget { get; set; } = double.NaN;      // microseconds (needs measured latencies)
+        /// }
+        /// </code>
+        /// </example>
         public string MemoryBudgetColumnName = "MemoryBudget";
+
+        /// <summary>
+        /// The memory budget of each row in bytes (<see cref="DvnBudgetUnit.Bytes"/>): Single, Double, Int32 or Int64. The
+        /// highest level whose <see cref="DvnLevelInfo.MemoryBytes"/> (its parameters and the activations one row's
+        /// prediction creates, 4 bytes each) fits is used. Read only at prediction time; a missing column or NaN means no
+        /// limit. Default "MemoryBudgetBytes".
+        /// </summary>
+        public string MemoryBudgetBytesColumnName = "MemoryBudgetBytes";
+
+        /// <summary>
+        /// The latency budget of each row in microseconds (<see cref="DvnBudgetUnit.Microseconds"/>): Single, Double, Int32
+        /// or Int64. The highest level whose measured single-row latency (<see cref="DvnLatencyTable"/>, at its
+        /// percentile) fits is used; it needs latencies measured on the serving machine
+        /// (<see cref="DvnTransformer.MeasureLatency"/>) or loaded (<see cref="DvnTransformer.SetLatencies"/>), and a
+        /// latency budget without them fails. Read only at prediction time; a missing column or NaN means no limit.
+        /// Default "LatencyBudget".
+        /// </summary>
+        public string LatencyBudgetColumnName = "LatencyBudget";
 
         /// <summary>Output: the row's task's class probabilities at their label key positions, 0 elsewhere. Default "Score".</summary>
         public string ScoreColumnName = "Score";

@@ -18,8 +18,9 @@ namespace Microsoft.ML.Dvn;
 /// </summary>
 /// <remarks>
 /// <para>Input columns: Features (known-size vector of Single), Label (key), Task (key: task t is key value t; none
-/// for a single-task model, <see cref="Options.TaskColumnName"/> = null) and, at prediction time, MemoryBudget
-/// (Single, Double, Int32 or Int64, in parameters; optional).</para>
+/// for a single-task model, <see cref="Options.TaskColumnName"/> = null) and, at prediction time, optional budgets
+/// (Single, Double, Int32 or Int64): MemoryBudget in parameters, MemoryBudgetBytes in bytes and LatencyBudget in
+/// microseconds (<see cref="DvnBudgetUnit"/>).</para>
 /// <para>By default training reads the data once through a cursor and keeps every row on the training device as
 /// tensors: 4 bytes a feature value plus 8 bytes a row (60,000 Fashion-MNIST images take 190 MB). For data larger than
 /// memory, <see cref="Options.TrainingData"/> = <see cref="DvnTrainingData.Streamed"/> reads the rows again every epoch
@@ -236,9 +237,14 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var o = _options;
         var served = Enumerable.Range(1, data.NumberOfTasks).Select(t => new ServedTask(t, data.Classes[t - 1],
             Enumerable.Range(1, network.NumberOfLevels)
-                .Select(j => new LevelDescriptor(j, network.ParameterCount(t, j), network.Allocation.Units(t, j).ToArray())).ToArray())).ToArray();
+                .Select(j => new LevelDescriptor(j, network.ParameterCount(t, j), network.Allocation.Units(t, j).ToArray(),
+                    network.ActivationValuesPerRow(t, j))).ToArray())).ToArray();
         var columns = new DvnColumnNames(o.FeatureColumnName, o.LabelColumnName, o.TaskColumnName, o.MemoryBudgetColumnName,
-            o.ScoreColumnName, o.PredictedLabelColumnName, o.LevelColumnName, o.ParameterCountColumnName);
+            o.ScoreColumnName, o.PredictedLabelColumnName, o.LevelColumnName, o.ParameterCountColumnName)
+        {
+            MemoryBudgetBytes = o.MemoryBudgetBytesColumnName,
+            LatencyBudget = o.LatencyBudgetColumnName,
+        };
         var training = new DvnTrainingInfo(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
             data.RowCounts.ToArray(),
             o.LevelWeights?.ToArray() ?? Enumerable.Repeat(1.0, network.NumberOfLevels).ToArray(), o.DistillationWeight,
@@ -259,6 +265,8 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
                  {
                      (nameof(options.FeatureColumnName), options.FeatureColumnName), (nameof(options.LabelColumnName), options.LabelColumnName),
                      (nameof(options.MemoryBudgetColumnName), options.MemoryBudgetColumnName),
+                     (nameof(options.MemoryBudgetBytesColumnName), options.MemoryBudgetBytesColumnName),
+                     (nameof(options.LatencyBudgetColumnName), options.LatencyBudgetColumnName),
                      (nameof(options.ScoreColumnName), options.ScoreColumnName), (nameof(options.PredictedLabelColumnName), options.PredictedLabelColumnName),
                      (nameof(options.LevelColumnName), options.LevelColumnName), (nameof(options.ParameterCountColumnName), options.ParameterCountColumnName),
                  })
@@ -296,6 +304,9 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
             nameof(options.NumberOfThreads), options.NumberOfThreads, IntraOpThreads.Expected);
         var distinct = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.LevelColumnName, options.ParameterCountColumnName };
         Require(distinct.Distinct().Count() == distinct.Length, "output column names", string.Join(", ", distinct), "four different names");
+        var budgets = new[] { options.MemoryBudgetColumnName, options.MemoryBudgetBytesColumnName, options.LatencyBudgetColumnName };
+        Require(budgets.Distinct().Count() == budgets.Length, "MemoryBudgetColumnName, MemoryBudgetBytesColumnName and LatencyBudgetColumnName",
+            string.Join(", ", budgets), "three different names (one column a budget unit)");
         return options.Copy();
     }
 }

@@ -61,7 +61,13 @@ public sealed partial class DvnTransformer : ITransformer
         if (networkTask == 0)
             throw new ArgumentOutOfRangeException(nameof(task),
                 $"Task {task} is not served by this transformer; it serves {string.Join(", ", Model.ServedTaskKeys)}.");
-        return Model.Task(networkTask).Levels.Select(l => new DvnLevelInfo(task, l.Level, l.ParameterCount, l.Units)).ToArray();
+        var latencies = BoundLatencies;
+        return Model.Task(networkTask).Levels.Select((l, j) => new DvnLevelInfo(task, l.Level, l.ParameterCount, l.Units)
+        {
+            MemoryBytes = l.MemoryBytes,
+            ActivationBytes = l.ActivationBytes,
+            LatencyMicroseconds = latencies?.Microseconds(networkTask, j + 1),
+        }).ToArray();
     }
 
     /// <summary>
@@ -109,20 +115,20 @@ public sealed partial class DvnTransformer : ITransformer
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new BoundSchema(Model, inputSchema).Output;
+        return new BoundSchema(Model, inputSchema, BoundLatencies).Output;
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new DvnRowMapper(new BoundSchema(Model, inputSchema));
+        return new DvnRowMapper(new BoundSchema(Model, inputSchema, BoundLatencies));
     }
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new DvnDataView(new BoundSchema(Model, input.Schema), input);
+        return new DvnDataView(new BoundSchema(Model, input.Schema, BoundLatencies), input);
     }
 }

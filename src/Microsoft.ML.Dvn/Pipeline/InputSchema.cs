@@ -37,16 +37,32 @@ internal static class InputSchema
     public static DataViewSchema.Column? Task(DataViewSchema schema, string? name) =>
         name is null ? null : Key(schema, name, "task");
 
-    /// <summary>The budget column, or null when the schema has none.</summary>
-    public static DataViewSchema.Column? Budget(DataViewSchema schema, string name)
+    /// <summary>The budget column of a unit, or null when the schema has none.</summary>
+    public static DataViewSchema.Column? Budget(DataViewSchema schema, string name, DvnBudgetUnit unit)
     {
         var column = schema.GetColumnOrNull(name);
         if (column is null)
             return null;
         if (!BudgetTypes.Contains(column.Value.Type))
-            throw Mismatch(name, "memory budget", column.Value.Type, "Single, Double, Int32 or Int64 (a number of parameters)");
+            throw Mismatch(name, BudgetRole(unit), column.Value.Type, $"Single, Double, Int32 or Int64 (a number of {BudgetUnits(unit)})");
         return column;
     }
+
+    /// <summary>How messages name a budget column of a unit.</summary>
+    public static string BudgetRole(DvnBudgetUnit unit) => unit switch
+    {
+        DvnBudgetUnit.Parameters => "memory budget",
+        DvnBudgetUnit.Bytes => "memory budget in bytes",
+        _ => "latency budget",
+    };
+
+    /// <summary>What a budget of a unit counts, plural ("parameters", "bytes", "microseconds").</summary>
+    public static string BudgetUnits(DvnBudgetUnit unit) => unit switch
+    {
+        DvnBudgetUnit.Parameters => "parameters",
+        DvnBudgetUnit.Bytes => "bytes",
+        _ => "microseconds",
+    };
 
     public static int KeyCount(DataViewSchema.Column column) => checked((int)((KeyDataViewType)column.Type).Count);
 

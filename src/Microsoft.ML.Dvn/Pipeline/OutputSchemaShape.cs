@@ -25,9 +25,14 @@ internal static class OutputSchemaShape
             if (!task.IsKey || task.Kind != SchemaShape.Column.VectorKind.Scalar)
                 throw Mismatch(taskName, "task", Describe(task), "a key type (use MapValueToKey)");
         }
-        if (input.TryFindColumn(options.MemoryBudgetColumnName, out var budget)
-            && (budget.Kind != SchemaShape.Column.VectorKind.Scalar || budget.IsKey || !InputSchema.BudgetTypes.Contains(budget.ItemType)))
-            throw Mismatch(options.MemoryBudgetColumnName, "memory budget", Describe(budget), "Single, Double, Int32 or Int64");
+        foreach (var (unit, name) in new[]
+                 {
+                     (DvnBudgetUnit.Parameters, options.MemoryBudgetColumnName), (DvnBudgetUnit.Bytes, options.MemoryBudgetBytesColumnName),
+                     (DvnBudgetUnit.Microseconds, options.LatencyBudgetColumnName),
+                 })
+            if (input.TryFindColumn(name, out var budget)
+                && (budget.Kind != SchemaShape.Column.VectorKind.Scalar || budget.IsKey || !InputSchema.BudgetTypes.Contains(budget.ItemType)))
+                throw Mismatch(name, InputSchema.BudgetRole(unit), Describe(budget), "Single, Double, Int32 or Int64");
 
         // The annotations BoundSchema gives the columns, as ML.NET's multiclass trainers announce them (AnnotationUtils
         // is internal to Microsoft.ML.Core, like SchemaShape.Column's constructor).

@@ -49,8 +49,8 @@ internal sealed class PredictionBatch
 
     public void Clear() => Count = 0;
 
-    /// <summary>Adds a row: its features are read into the batch, its task and budget pick the level.</summary>
-    public void Add(Action<Span<float>, long> readFeatures, ulong taskKey, double budget, long row)
+    /// <summary>Adds a row: its features are read into the batch, its task and budgets pick the level.</summary>
+    public void Add(Action<Span<float>, long> readFeatures, ulong taskKey, in RowBudget budget, long row)
     {
         int networkTask = _model.NetworkTask(taskKey);
         if (networkTask == 0)

@@ -37,8 +37,9 @@ public sealed class ModelFormatTests
 
         Assert.AreEqual(model.Network.StoredParameterCount, read.Network.StoredParameterCount);
         for (int t = 1; t <= model.Served.Count; t++)
-            CollectionAssert.AreEqual(model.Task(t).Levels.Select(l => (l.Level, l.ParameterCount, string.Join(",", l.Units))).ToArray(),
-                read.Task(t).Levels.Select(l => (l.Level, l.ParameterCount, string.Join(",", l.Units))).ToArray());
+            CollectionAssert.AreEqual(model.Task(t).Levels.Select(l => (l.Level, l.ParameterCount, string.Join(",", l.Units), l.ActivationValues)).ToArray(),
+                read.Task(t).Levels.Select(l => (l.Level, l.ParameterCount, string.Join(",", l.Units), l.ActivationValues)).ToArray(),
+                "levels, with the activations computed from the declared network");
         var expected = NetworkFixtures.Snapshot(model.Network);
         foreach (var (name, value) in NetworkFixtures.Snapshot(read.Network))
             Assert.IsTrue(NetworkFixtures.Same(expected[name], value), name);
@@ -58,7 +59,7 @@ public sealed class ModelFormatTests
         int labelKeys = classCounts.Sum();
         var served = classCounts.Select((count, t) => new ServedTask(t + 1,
             Enumerable.Range(classCounts.Take(t).Sum() + 1, count).Select(k => (uint)k).ToArray(),
-            Enumerable.Range(1, levels).Select(j => new LevelDescriptor(j, network.ParameterCount(t + 1, j), allocation.Units(t + 1, j).ToArray())).ToArray()))
+            Enumerable.Range(1, levels).Select(j => new LevelDescriptor(j, network.ParameterCount(t + 1, j), allocation.Units(t + 1, j).ToArray(), network.ActivationValuesPerRow(t + 1, j))).ToArray()))
             .ToArray();
         return new DvnModel(network, CPU, new DvnColumnNames("F", "L", "T", "B", "S", "P", "Lv", "N"),
             new KeyDomain(labelKeys, null), new KeyDomain(classCounts.Length, new KeyValues(NumberDataViewType.Int32, Enumerable.Range(10, classCounts.Length).ToArray())),

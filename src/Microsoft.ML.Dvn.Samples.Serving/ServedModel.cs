@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Dvn.Samples.Serving;
+
+/// <summary>
+/// One loaded model and everything a request needs of it: its pool of PredictionEngines, its tasks and labels, its
+/// levels and latencies, and where it came from. Immutable once made; a reload makes a new one and swaps it in, and
+/// requests under way finish on the one they started with.
+/// </summary>
+public sealed class ServedModel
+{
+    private readonly ObjectPool<PredictionEngine<ServingInput, ServingOutput>> _engines;
+    private readonly Dictionary<string, int> _taskKeys;
+    private readonly Dictionary<int, IReadOnlyList<DvnLevelInfo>> _levels;
+
+    private ServedModel(string path, byte[] file, ServingSettings settings)
+    {
+        Path = path;
+        FileBytes = file.LongLength;
+        Sha256 = Convert.ToHexStringLower(SHA256.HashData(file));
+        var ml = new MLContext(seed: 0);
+        Model = ml.Model.Load(new MemoryStream(file), out var inputSchema);
+        Dvn = Model.GetDvnTransformer();
+        FeatureLength = inputSchema["Features"].Type is VectorDataViewType { Size: > 0 } vector
+            ? vector.Size
+            : throw new InvalidDataException($"{path}: the model's Features column is not a vector of known size.");
+        TaskNames = Dvn.Tasks.Select(Dvn.GetTaskName).ToArray();
+        _taskKeys = Dvn.Tasks.ToDictionary(Dvn.GetTaskName, k => k, StringComparer.Ordinal);
+        var definition = SchemaDefinition.Create(typeof(ServingInput));
+        definition[nameof(ServingInput.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureLength);
+        var slotNames = default(VBuffer<ReadOnlyMemory<char>>);
+        var output = Model.GetOutputSchema(ml.Data.LoadFromEnumerable(Array.Empty<ServingInput>(), definition).Schema);
+        output["Score"].GetSlotNames(ref slotNames);
+        Labels = slotNames.DenseValues().Select(s => s.ToString()).ToArray();
+        LatencySource = AttachLatencies(ml, definition, settings);
+        _levels = Dvn.Tasks.ToDictionary(k => k, k => Dvn.GetLevels(k));
+        _engines = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 4 }
+            .Create(new EnginePolicy(() => ml.Model.CreatePredictionEngine<ServingInput, ServingOutput>(Model, inputSchemaDefinition: definition)));
+        LoadedAt = DateTimeOffset.UtcNow;
+    }
+
+    public string Path { get; }
+
+    public long FileBytes { get; }
+
+    /// <summary>SHA-256 of the file's bytes as loaded, lower-case hex.</summary>
+    public string Sha256 { get; }
+
+    public DateTimeOffset LoadedAt { get; }
+
+    public ITransformer Model { get; }
+
+    public DvnTransformer Dvn { get; }
+
+    public int FeatureLength { get; }
+
+    /// <summary>The Score vector's label of every slot.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>Where the latency table came from: measured at load, a file beside the model, or none.</summary>
+    public string LatencySource { get; }
+
+    /// <summary>The task names in task-key order.</summary>
+    public IReadOnlyList<string> TaskNames { get; }
+
+    /// <summary>Loads the model from the bytes of its file (read once, so that the checksum is of what was loaded).</summary>
+    public static ServedModel Load(string path, byte[] file, ServingSettings settings) => new(path, file, settings);
+
+    /// <summary>A task's levels, with their latencies (made once: requests read them for every row).</summary>
+    public IReadOnlyList<DvnLevelInfo> Levels(int task) => _levels[task];
+
+    /// <summary>The task key of a task name, or null when the model has no such task.</summary>
+    public int? TaskKey(string name) => _taskKeys.TryGetValue(name, out int key) ? key : null;
+
+    /// <summary>Runs <paramref name="work"/> with an engine from the pool, and returns it.</summary>
+    public T WithEngine<T>(Func<PredictionEngine<ServingInput, ServingOutput>, T> work)
+    {
+        var engine = _engines.Get();
+        try
+        {
+            return work(engine);
+        }
+        finally
+        {
+            _engines.Return(engine);
+        }
+    }
+
+    // A saved table beside the model when it fits this model, else a measurement on this machine, else none.
+    private string AttachLatencies(MLContext ml, SchemaDefinition definition, ServingSettings settings)
+    {
+        string beside = DvnLatencyTable.PathBeside(Path);
+        string? problem = null;
+        if (File.Exists(beside))
+        {
+            try
+            {
+                Dvn.SetLatencies(DvnLatencyTable.Load(beside));
+                return $"file {beside}";
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException)
+            {
+                problem = $"{beside} does not fit this model ({e.Message}); ";
+            }
+        }
+        if (settings.LatencyRounds == 0)
+            return problem + "none (latency budgets are refused)";
+        var random = new Random(1);
+        var samples = Enumerable.Range(0, 16).Select(_ => new ServingInput
+        {
+            Features = Enumerable.Range(0, FeatureLength).Select(_ => random.NextSingle()).ToArray(),
+            Task = TaskNames[0],
+        });
+        var parts = Model as IEnumerable<ITransformer> ?? new[] { Model };
+        var dvnInput = parts.TakeWhile(p => p != Dvn).Aggregate(ml.Data.LoadFromEnumerable(samples, definition), (data, part) => part.Transform(data));
+        var table = Dvn.MeasureLatency(dvnInput, new DvnLatencyOptions { WarmupRounds = 3, Rounds = settings.LatencyRounds, BatchSize = 16 });
+        return problem + $"measured at load (p{table.Percentile} of {table.Rounds} rounds on {table.Machine})";
+    }
+
+    private sealed class EnginePolicy(Func<PredictionEngine<ServingInput, ServingOutput>> create) : IPooledObjectPolicy<PredictionEngine<ServingInput, ServingOutput>>
+    {
+        public PredictionEngine<ServingInput, ServingOutput> Create() => create();
+
+        public bool Return(PredictionEngine<ServingInput, ServingOutput> engine) => true;
+    }
+}
