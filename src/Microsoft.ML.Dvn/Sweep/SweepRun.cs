@@ -19,10 +19,10 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     private readonly DvnSearchSpace _space = sweep.SearchSpace;
     private readonly object _finishing = new();
     private readonly int? _threads = sweep.Settings.ThreadsPerTrial ?? (sweep.Settings.ParallelTrials > 1 ? 1 : null);
+    private volatile bool _stopped;
 
     /// <summary>The libtorch threads of every trial's fits, where the base options leave them to the sweep.</summary>
     public int? ThreadsPerTrial => _space.BaseOptions.NumberOfThreads ?? _threads;
-    private volatile bool _stopped;
 
     public List<DvnSweepTrial> Trials { get; } = new();
 
