@@ -35,6 +35,13 @@ public sealed class DvnPatchLibTorchSharp : Microsoft.Build.Utilities.Task
     /// <summary>The project's RuntimeIdentifier: the target of copies whose item names none (RID-specific builds).</summary>
     public string? RuntimeIdentifier { get; set; }
 
+    /// <summary>
+    /// Whether DVN1001-DVN1003 are written as high-importance messages (default, from the targets: a consumer that
+    /// treats warnings as errors must not fail its build over a fix it may not need) or as warnings
+    /// (DvnNativeFixWarnings=true).
+    /// </summary>
+    public bool WarningsAsMessages { get; set; }
+
     /// <summary>The copies that are patched now (including those that already were).</summary>
     [Output]
     public ITaskItem[] Patched { get; set; } = Array.Empty<ITaskItem>();
@@ -113,7 +120,7 @@ public sealed class DvnPatchLibTorchSharp : Microsoft.Build.Utilities.Task
                 Log.LogMessage(MessageImportance.Low, $"Microsoft.ML.Dvn: {destination} is already patched.");
                 return true;
             }
-            ReplaceAtomically(source, destination, requirement.FlagsOffset, weak);
+            ReplaceAtomically(source, destination, weak);
         }
         catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
         {
@@ -134,8 +141,13 @@ public sealed class DvnPatchLibTorchSharp : Microsoft.Build.Utilities.Task
         "On Linux systems whose libstdc++ lacks GLIBCXX_3.4.32 (Debian 12, Ubuntu 22.04) TorchSharp will then fail to " +
         "load; elsewhere nothing changes. Set -p:DvnSkipNativeFix=true to switch the fix off.";
 
-    private void Warn(string code, string file, string message) =>
-        Log.LogWarning(null, code, null, file, 0, 0, 0, 0, "Microsoft.ML.Dvn: " + message);
+    private void Warn(string code, string file, string message)
+    {
+        if (WarningsAsMessages)
+            Log.LogMessage(MessageImportance.High, $"{file}: {code}: Microsoft.ML.Dvn: {message} (set DvnNativeFixWarnings=true for a warning)");
+        else
+            Log.LogWarning(null, code, null, file, 0, 0, 0, 0, "Microsoft.ML.Dvn: " + message);
+    }
 
     private static string Describe(IReadOnlyList<string> symbols) =>
         symbols.Count == 0
@@ -150,21 +162,20 @@ public sealed class DvnPatchLibTorchSharp : Microsoft.Build.Utilities.Task
 
     // A temporary file of a unique name in the same folder, renamed over the copy: concurrent builds into one output
     // folder never share a temporary file, and a reader sees either the old or the new file, never a mix. Renaming
-    // (not writing through) also leaves a hard link into the NuGet cache untouched. File.Copy keeps the file mode.
-    private static void ReplaceAtomically(string source, string destination, long flagsOffset, byte[] patched)
+    // (not writing through) also leaves a hard link into the NuGet cache untouched. File.Copy keeps the source's mode;
+    // a read-only source (a Nix-style store, mode 0444) gets the owner's write bit back (clearing ReadOnly does that
+    // on Unix), so the patched bytes can be written and the next build can replace the copy.
+    private static void ReplaceAtomically(string source, string destination, byte[] patched)
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
         string temporary = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
         try
         {
             File.Copy(source, temporary);
-            using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite))
-            {
-                if (stream.Length != patched.Length)
-                    throw new IOException($"{source} changed while it was being patched.");
-                stream.Position = flagsOffset;
-                stream.Write(patched, (int)flagsOffset, 2);
-            }
+            var attributes = File.GetAttributes(temporary);
+            if ((attributes & FileAttributes.ReadOnly) != 0)
+                File.SetAttributes(temporary, attributes & ~FileAttributes.ReadOnly);
+            File.WriteAllBytes(temporary, patched);
             File.Replace(temporary, destination, null);
         }
         finally

@@ -7,8 +7,11 @@ namespace Microsoft.ML.Dvn.Fuzz;
 
 /// <summary>
 /// One fuzz input through the model reader, and what must hold for it: the reader returns a model or throws
-/// <see cref="InvalidDataException"/>, within 2 seconds, 100 MB of managed allocation and 200 MB of peak resident
-/// memory growth. Anything else throws, which SharpFuzz reports to AFL as a crash.
+/// <see cref="InvalidDataException"/>, and a model it returns predicts one row at every (task, level) without an
+/// exception (a non-finite score is allowed: weights may be finite and still overflow), all within 2 seconds, 100 MB
+/// of managed allocation and 200 MB of peak resident memory growth (prediction memory is limited to
+/// <see cref="PredictionMemoryLimit"/> so that a model that loads fits). Anything else throws, which SharpFuzz
+/// reports to AFL as a crash.
 /// </summary>
 /// <remarks>
 /// Input layout: the first byte chooses how the rest is read. Even: the rest is a format version (int32) and a
@@ -21,9 +24,13 @@ internal static class ReaderCheck
     private const long MaxManagedBytes = 100L << 20;
     private const long MaxResidentBytes = 200L << 20;
 
+    /// <summary>The prediction memory limit of the check: a model of which one row needs more is rejected at load.</summary>
+    public const long PredictionMemoryLimit = 64L << 20;
+
     /// <summary>Loads libtorch and JIT-compiles the reader once, so that the first input is measured like the others.</summary>
     public static void Warm()
     {
+        DvnRuntime.MaxPredictionMemoryBytes = PredictionMemoryLimit;
         foreach (var (_, input) in Seeds.Inputs())
             Run(input);
     }
@@ -41,8 +48,15 @@ internal static class ReaderCheck
         string outcome;
         try
         {
-            DvnModelFormat.Read(new MemoryStream(stream)).Network.Dispose();
-            outcome = "loaded";
+            var model = DvnModelFormat.Read(new MemoryStream(stream));
+            try
+            {
+                outcome = "loaded; " + PredictEveryLevel(model);
+            }
+            finally
+            {
+                model.Network.Dispose();
+            }
         }
         catch (InvalidDataException e)
         {
@@ -55,6 +69,24 @@ internal static class ReaderCheck
                 $"The reader took {clock.Elapsed.TotalMilliseconds:F0} ms, allocated {allocated >> 20} MB and grew the peak resident memory by " +
                 $"{grown >> 20} MB for a {stream.Length}-byte model ({outcome}).");
         return outcome;
+    }
+
+    // One row of zeros through every (task, level) of the network.
+    private static string PredictEveryLevel(Model.DvnModel model)
+    {
+        var features = new float[model.Network.InputSize];
+        var probabilities = new float[model.Predictor.MaxClasses];
+        int finite = 0, nonFinite = 0;
+        for (int task = 1; task <= model.Network.NumberOfTasks; task++)
+            for (int level = 1; level <= model.Network.NumberOfLevels; level++)
+            {
+                model.Predictor.Predict(features, new[] { task }, new[] { level }, probabilities);
+                if (probabilities.AsSpan(0, model.Network.ClassCounts[task - 1]).ToArray().All(float.IsFinite))
+                    finite++;
+                else
+                    nonFinite++;
+            }
+        return $"{finite} (task, level) predicted finite scores, {nonFinite} non-finite";
     }
 
     /// <summary>A model stream around a version and payload, with the checksum a reader expects.</summary>

@@ -63,6 +63,44 @@ public sealed class NativeFixTests
     }
 
     [TestMethod]
+    public void AsTheTargetsRunItTheFindingsAreHighImportanceMessagesSoWarningsAsErrorsCannotFailABuild()
+    {
+        var library = LikeTorchSharp0107(new[] { new Symbol(ExtraGlibcxx3432Function, "GLIBCXX_3.4.32") });
+        var (source, copy) = Place(library.Bytes);
+
+        var run = Run(Item(source, copy), warningsAsMessages: true);
+
+        Assert.IsTrue(run.Result);
+        Assert.AreEqual(0, run.Engine.Warnings.Count + run.Engine.Errors.Count, run.Engine.Describe());
+        var message = run.Engine.Messages.Single(m => m.Message!.Contains("DVN1001"));
+        Assert.AreEqual(MessageImportance.High, message.Importance);
+        StringAssert.Contains(message.Message, ExtraGlibcxx3432Function);
+        StringAssert.Contains(message.Message, "DvnNativeFixWarnings=true");
+        // The targets pass the switch: messages unless DvnNativeFixWarnings is true.
+        string targets = File.ReadAllText(Path.Combine(RepositoryRoot(), "build", "Microsoft.ML.Dvn.NativeFix.targets"));
+        Assert.AreEqual(2, targets.Split("WarningsAsMessages=\"$(_DvnNativeFixWarningsAsMessages)\"").Length - 1);
+        StringAssert.Contains(targets, "<_DvnNativeFixWarningsAsMessages Condition=\"'$(DvnNativeFixWarnings)' == 'true'\">false</_DvnNativeFixWarningsAsMessages>");
+    }
+
+    [TestMethod]
+    public void AReadOnlyOriginalGivesAPatchedCopyItsOwnerCanWrite()
+    {
+        var library = LikeTorchSharp0107();
+        var (source, copy) = Place(library.Bytes);
+        // A Nix-style store: the original and the build's copy of it are read-only.
+        File.SetUnixFileMode(source, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var run = Run(Item(source, copy));
+
+        Assert.AreEqual(0, run.Engine.Warnings.Count, run.Engine.Describe());
+        CollectionAssert.AreEqual(WithWeakFlag(library, "GLIBCXX_3.4.32"), File.ReadAllBytes(copy));
+        var mode = File.GetUnixFileMode(copy);
+        Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, mode,
+            "the source's mode plus the owner's write bit, so the next build can replace it");
+    }
+
+    [TestMethod]
     public void ALibraryThatDoesNotAskForGlibcxx3432IsLeftAsItIsQuietly()
     {
         var library = SyntheticElf.Build(new Dictionary<string, string[]> { ["libstdc++.so.6"] = new[] { "GLIBCXX_3.4" } },
@@ -212,6 +250,9 @@ public sealed class NativeFixTests
         Assert.AreNotEqual(0, flags[0] & 0x2, "the build output's linux-x64 copy is not patched");
     }
 
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+
     private static string BuildOutputLibrary() =>
         Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
 
@@ -235,10 +276,14 @@ public sealed class NativeFixTests
             ["NuGetPackageVersion"] = version,
         });
 
-    private static (bool Result, DvnPatchLibTorchSharp Task, RecordingEngine Engine) Run(ITaskItem item, string projectRuntime = "")
+    private static (bool Result, DvnPatchLibTorchSharp Task, RecordingEngine Engine) Run(ITaskItem item, string projectRuntime = "",
+        bool warningsAsMessages = false)
     {
         var engine = new RecordingEngine();
-        var task = new DvnPatchLibTorchSharp { BuildEngine = engine, Files = new[] { item }, RuntimeIdentifier = projectRuntime };
+        var task = new DvnPatchLibTorchSharp
+        {
+            BuildEngine = engine, Files = new[] { item }, RuntimeIdentifier = projectRuntime, WarningsAsMessages = warningsAsMessages,
+        };
         return (task.Execute(), task, engine);
     }
 
