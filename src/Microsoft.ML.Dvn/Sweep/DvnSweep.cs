@@ -67,6 +67,7 @@ public sealed class DvnSweep
     /// <param name="data">Rows of every task, in the pipeline's input form.</param>
     /// <param name="cancellationToken">Stops the sweep; what finished is returned.</param>
     /// <exception cref="ArgumentException">The search space, or the objective, cannot be used on this data (nothing was trained).</exception>
+    /// <exception cref="InvalidOperationException">The settings' study cannot be opened, or was created for another sweep (nothing was trained or written).</exception>
     public DvnSweepResult Run(IDataView data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
