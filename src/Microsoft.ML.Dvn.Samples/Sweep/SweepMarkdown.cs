@@ -50,7 +50,7 @@ internal static class SweepMarkdown
                             $"{t.Options["distillationWeight"]:G3} | {t.Options["batchOrder"]} | {t.FitSeconds:N1} | " +
                             (t.Levels.Count == 0 ? t.Message : $"{t.Levels.Average(l => l.Accuracy):0.00%}") + " |");
         text.AppendLine();
-        text.AppendLine("Units 0 means one per task (3). " + string.Join(" ", r.Best.Select(b => $"Best by {b.Key}: trial {b.Value?.ToString() ?? "none"}.")));
+        text.AppendLine("Units 0 means one per task. " + string.Join(" ", r.Best.Select(b => $"Best by {b.Key}: trial {b.Value?.ToString() ?? "none"}.")));
         return text.ToString();
     }
 
