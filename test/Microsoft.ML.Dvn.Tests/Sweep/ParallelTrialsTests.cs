@@ -25,8 +25,9 @@ public sealed class ParallelTrialsTests
         };
         var sweep = new DvnSweep(ml, options =>
             {
-                lock (threadsSeen ?? new List<int>())
-                    threadsSeen?.Add(options.NumberOfThreads ?? 0);
+                if (threadsSeen is not null)
+                    lock (threadsSeen)
+                        threadsSeen.Add(options.NumberOfThreads ?? 0);
                 var pipeline = MlNetTasks.Pipeline(ml, options);
                 return concurrency is null ? pipeline : new CountingFit(pipeline, concurrency);
             }, space,
