@@ -7,7 +7,7 @@
 #    README.md, LICENSE, buildTransitive/<id>.targets and buildTransitive/Microsoft.ML.Dvn.NativeFix.cs (the
 #    repository's native fix, build/Microsoft.ML.Dvn.NativeFix.*), and nothing else that runs (no publicized ML.NET
 #    copies, no Publicizer); dependencies exactly Microsoft.ML, Microsoft.ML.OnnxConverter (ONNX export),
-#    Microsoft.Data.Sqlite (sweep studies) and TorchSharp-cpu at the versions of Directory.Packages.props.
+#    Microsoft.Data.Sqlite and Npgsql (sweep studies) and TorchSharp-cpu at the versions of Directory.Packages.props.
 # 2. Writes a throwaway console project in a temporary directory that references the package alone (ML.NET and
 #    TorchSharp come transitively), restored from nuget/ (RestoreAdditionalProjectSources) and the machine's
 #    configured package sources, into a packages folder of its own, so a stale cached copy of the same version is
@@ -296,10 +296,10 @@ grep -q '<readme>README.md</readme>' "$nuspec" || fail "the nuspec names no read
 dependencies=$(grep -o '<dependency [^>]*>' "$nuspec" | sed -E 's/.*id="([^"]*)".*version="([^"]*)".*/\1 \2/' | sort)
 packageVersion() { sed -n "s/.*<PackageVersion Include=\"$1\" Version=\"\([^\"]*\)\".*/\1/p" "$repo/Directory.Packages.props"; }
 expectedDependencies=$(printf '%s\n' "Microsoft.ML $(packageVersion Microsoft.ML)" "Microsoft.ML.OnnxConverter $(packageVersion Microsoft.ML.OnnxConverter)" \
-  "Microsoft.Data.Sqlite $(packageVersion Microsoft.Data.Sqlite)" "TorchSharp-cpu $(packageVersion TorchSharp-cpu)" | sort)
+  "Microsoft.Data.Sqlite $(packageVersion Microsoft.Data.Sqlite)" "Npgsql $(packageVersion Npgsql)" "TorchSharp-cpu $(packageVersion TorchSharp-cpu)" | sort)
 printf '   dependencies:\n'; sed 's/^/     /' <<< "$dependencies"
 [[ "$dependencies" == "$expectedDependencies" ]] || fail "unexpected dependencies; expected: $(echo $expectedDependencies)"
-ok "dependencies are Microsoft.ML, Microsoft.ML.OnnxConverter, Microsoft.Data.Sqlite and TorchSharp-cpu only"
+ok "dependencies are Microsoft.ML, Microsoft.ML.OnnxConverter, Microsoft.Data.Sqlite, Npgsql and TorchSharp-cpu only"
 
 # The native fix: the build and publish output must hold a copy of TorchSharp's libLibTorchSharp.so that differs from
 # the original in the one flag byte, on any machine (the copy is for linux-x64, and TorchSharp 0.107 asks

@@ -10,11 +10,15 @@ internal sealed class Arguments
     private readonly Dictionary<string, string?> _values;
     private readonly HashSet<string> _read = new();
 
-    private Arguments(string command, Dictionary<string, string?> values)
+    private Arguments(string command, Dictionary<string, string?> values, IReadOnlyList<string> given)
     {
         _command = command;
         _values = values;
+        Given = given;
     }
+
+    /// <summary>The options as given on the command line, in order (to start another process with them).</summary>
+    public IReadOnlyList<string> Given { get; }
 
     /// <summary>Splits <paramref name="args"/> into options; <paramref name="switches"/> are the options without a value.</summary>
     public static Arguments Parse(string command, IReadOnlyList<string> args, params string[] switches)
@@ -34,7 +38,7 @@ internal sealed class Arguments
             else
                 throw new UsageException($"'{command}': --{name} needs a value.");
         }
-        return new Arguments(command, values);
+        return new Arguments(command, values, args.ToArray());
     }
 
     public string? Text(string name)

@@ -32,7 +32,7 @@ try
             ThroughputCommand.Run(Arguments.Parse(command, options));
             break;
         case "sweep":
-            SweepCommand.Run(Arguments.Parse(command, options, "quick"));
+            SweepCommand.Run(Arguments.Parse(command, options, "quick", "join", "report-only"));
             break;
         case "soak":
             SoakCommand.Run(Arguments.Parse(command, options));

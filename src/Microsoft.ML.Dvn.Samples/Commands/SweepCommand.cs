@@ -11,14 +11,18 @@ internal static class SweepCommand
 {
     public const string Usage =
         "sweep [--scenario fmnist-3tasks|fmnist-4tasks] [--architecture mlp|cnn] [--strategy grid|random|halving] [--trials N]\n" +
-        "      [--time-budget MINUTES] [--epochs N] [--seed S] [--parallel N] [--threads N] [--study FILE.db] [--test-seeds S,S,...]\n" +
-        "      [--out PATH.json] [--plots DIR] [--quick]\n" +
+        "      [--time-budget MINUTES] [--epochs N] [--seed S] [--parallel N] [--threads N] [--test-seeds S,S,...]\n" +
+        "      [--study FILE.db|CONNECTION [--workers N | --join | --report-only]] [--out PATH.json] [--plots DIR] [--quick]\n" +
         "    Sweeps learning rate, batch size, weight decay, units (the scenario's or 6), widths, learning-rate schedule, distillation\n" +
         "    and batch order on a 20% hold-out of the training images; writes PATH.json, PATH.md and one PNG per task. --test-seeds:\n" +
         "    then refits the frontier's trials and the default options on all training images with each seed, tests them on the test\n" +
         "    images and trains the independent networks of the default levels' sizes with the same seeds (the report's 'test').\n" +
         "    --parallel: trials at once (default 1), each with --threads libtorch threads (default 1 with --parallel, else all cores).\n" +
-        "    --study: keeps every trial's result in a SQLite file; the same command again resumes the sweep (finished trials do not run).\n" +
+        "    --study: keeps every trial's result in a SQLite file, or a PostgreSQL database (a connection string: Host=...;Database=...);\n" +
+        "    the same command again resumes the sweep (finished trials do not run). With a study, --threads defaults to 1 so that\n" +
+        "    every worker agrees. --workers N: starts N worker processes on this machine and waits for them, then writes the report.\n" +
+        "    --join: this process is one more worker of the study (on this or another machine; same options), and writes no report.\n" +
+        "    --report-only: writes the report from what the study holds now, running nothing (also while workers run).\n" +
         "    Defaults: fmnist-3tasks, mlp, halving, 27 trials, no time budget, 9 epochs at most, seed 1,\n" +
         "    sweep-<scenario>-<architecture>-<strategy>.json. --quick: 500 images per task, 3 trials of at most 2 epochs, a smoke check.";
 
@@ -35,10 +39,21 @@ internal static class SweepCommand
         var testSeeds = TestSeeds(args.Text("test-seeds"));
         int parallel = args.Integer("parallel", minimum: 1) ?? 1;
         int? threads = args.Integer("threads", minimum: 1);
-        string? study = args.Text("study");
+        string? studyText = args.Text("study");
+        int? workers = args.Integer("workers", minimum: 1);
+        bool join = args.Switch("join"), reportOnly = args.Switch("report-only");
         string output = Path.GetFullPath(args.Text("out") ?? $"sweep-{scenarioName}-{architecture}-{strategyName}.json");
         string plots = Path.GetFullPath(args.Text("plots") ?? Path.GetDirectoryName(output)!);
         args.RejectUnknown();
+        if (studyText is null && (workers is not null || join || reportOnly))
+            throw new UsageException("sweep: --workers, --join and --report-only work on a study; give --study FILE.db or a PostgreSQL connection string.");
+        if ((workers is not null ? 1 : 0) + (join ? 1 : 0) + (reportOnly ? 1 : 0) > 1)
+            throw new UsageException("sweep: give one of --workers, --join and --report-only.");
+        var study = studyText is null ? null : Study(studyText) with { ReadOnly = reportOnly };
+        if (study is not null)
+            threads ??= 1;
+        if (workers is int count)
+            SweepWorkerProcesses.Run(args.Given, count);
 
         var plan = SweepPlan.Create(architecture, quick, epochs);
         var scenario = Progress.Step("Loading Fashion-MNIST", () => Scenario.Create(scenarioName, FashionMnist.Load()));
@@ -55,7 +70,7 @@ internal static class SweepCommand
             Seed = seed,
             ParallelTrials = parallel,
             ThreadsPerTrial = threads,
-            Study = study is null ? null : DvnStudy.Sqlite(study),
+            Study = study,
             TrialCompleted = t => Console.WriteLine($"  trial {t.Id} {t.Status.ToString().ToLowerInvariant()} after {t.Epochs} epochs, " +
                                                     $"{t.FitSeconds:F1} s: " + (t.Levels.Count == 0 ? t.Message : string.Join("  ",
                                                         t.Levels.GroupBy(l => l.Task).Select(g => $"{g.Key} " + string.Join("/", g.Select(l => $"{l.Accuracy:0.0%}")))))),
@@ -63,11 +78,25 @@ internal static class SweepCommand
         Console.WriteLine($"Sweep {scenario.Name}: {architecture}, {strategyName}, at most {Wording.Count(trials, "trial")}" +
                           (minutes is double budget ? $" or {budget:0.##} minutes" : "") + $", at most {Wording.Count(plan.MaximumEpochs, "epoch")}, " +
                           $"{plan.TrainRowsPerTask:N0} training images per task, seed {seed}.");
-        var sweep = new DvnSweep(ml, options => DvnPipeline.Estimator(ml, tasks, labels, options), plan.Space, settings);
-        var result = Progress.Step("Sweeping", () => sweep.Run(data));
+        int fits = 0;
+        var sweep = new DvnSweep(ml, options =>
+        {
+            Interlocked.Increment(ref fits);
+            return DvnPipeline.Estimator(ml, tasks, labels, options);
+        }, plan.Space, settings);
+        var result = Progress.Step(reportOnly ? "Reading the study" : "Sweeping", () => sweep.Run(data));
+        // The first call of the pipeline is the sweep's probe of the tasks, which trains nothing.
+        int fitsHere = fits - 1;
+        Console.WriteLine($"Fits in this process: {fitsHere}.");
+        if (join)
+        {
+            Console.WriteLine($"Worker done: the {study} holds {Wording.Count(result.Trials.Count, "trial")}; " +
+                              "the process that writes the report runs the same command without --join.");
+            return;
+        }
 
         var test = testSeeds is null ? null : Progress.Step("Testing", () => SweepTestRun.Run(sweep, result, scenario, plan, data, testSeeds));
-        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), BenchmarkCommand.Machine(), test);
+        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), fitsHere, BenchmarkCommand.Machine(), test);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         Directory.CreateDirectory(plots);
         report.Save(output);
@@ -79,6 +108,10 @@ internal static class SweepCommand
         Console.WriteLine();
         Console.WriteLine($"Wrote {output}, {markdown} and {string.Join(", ", images)}.");
     }
+
+    // A PostgreSQL connection string names its host; anything else is a SQLite file.
+    private static DvnStudy Study(string text) =>
+        text.Contains("host=", StringComparison.OrdinalIgnoreCase) ? DvnStudy.PostgreSql(text) : DvnStudy.Sqlite(text);
 
     private static IReadOnlyList<int>? TestSeeds(string? text)
     {

@@ -103,12 +103,14 @@ public sealed class DvnSweep
             long rows = cached.GetRowCount() ?? CountRows(cached);
             var identity = StudyIdentity.For(settings, seed, run.ThreadsPerTrial, SearchSpace.MaximumEpochs,
                 SearchSpace.Defaults with { NumberOfEpochs = SearchSpace.MaximumEpochs }, run.Configurations, summary, rows);
-            run.UseStudy(SqliteStudyStore.Open(study, identity));
+            run.UseStudy(StudyStore.Open(study, identity));
         }
         channel.Info($"DVN sweep: {settings.Strategy}, at most {settings.MaximumTrials} trials" +
                      (settings.TimeBudget is TimeSpan b ? $" or {b.TotalMinutes:0.#} minutes" : "") +
                      $", {evaluation}, objective {settings.Objective}, seed {seed}, {tasks} tasks ({string.Join(", ", summary.TaskNames)}).");
-        var baseTrial = settings.EvaluateBaseOptions ? run.EvaluateBaseOptions() : null;
+        // In a study whose other worker runs the base options, this worker runs trials and comes back for them after.
+        bool baseHeld = false;
+        var baseTrial = settings.EvaluateBaseOptions ? run.EvaluateBaseOptions(wait: false, out baseHeld) : null;
         switch (settings.Strategy)
         {
             case DvnSweepStrategy.Grid:
@@ -121,7 +123,10 @@ public sealed class DvnSweep
                 run.Halving();
                 break;
         }
-        string? stopReason = run.Stopped ? StopReason(cancellationToken, host, settings) : null;
+        if (baseHeld && !run.Stopped)
+            baseTrial = run.EvaluateBaseOptions(wait: true, out _);
+        string? stopReason = run.Stopped ? StopReason(cancellationToken, host, settings)
+            : run.NotInStudy > 0 ? $"read from the {settings.Study}: {run.NotInStudy} evaluations not finished yet" : null;
         var result = new DvnSweepResult(settings, seed, baseTrial, run.Trials, run.Skipped, clock.Elapsed, stopReason, sizes);
         channel.Info($"DVN sweep finished in {clock.Elapsed.TotalSeconds:F1} s: {run.Trials.Count} trials " +
                      $"({run.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed)} completed, " +

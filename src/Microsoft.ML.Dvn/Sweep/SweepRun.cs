@@ -13,7 +13,8 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     IReadOnlyList<string>? taskNames, CancellationToken stop, Func<bool> stopRequested)
 {
     private List<DvnSweepParameters>? _configurations;
-    private SqliteStudyStore? _study;
+    private StudyStore? _study;
+    private int _notInStudy;
 
     private readonly DvnSweepSettings _settings = sweep.Settings;
     private readonly DvnSearchSpace _space = sweep.SearchSpace;
@@ -30,10 +31,20 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
 
     public bool Stopped => _stopped;
 
-    public DvnSweepTrial? EvaluateBaseOptions()
+    /// <summary>This process's name in a study's claims: machine, process and a random part (several sweeps in one process).</summary>
+    public string Worker { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Evaluations a read-only study did not have (not finished yet).</summary>
+    public int NotInStudy => _notInStudy;
+
+    /// <summary>
+    /// The default options at the most epochs. <paramref name="wait"/>: in a study where another worker runs it, wait for
+    /// its result (else null, with <paramref name="held"/> set, to be asked again after the sweep's own trials).
+    /// </summary>
+    public DvnSweepTrial? EvaluateBaseOptions(bool wait, out bool held)
     {
         var parameters = _space.Defaults with { NumberOfEpochs = _space.MaximumEpochs };
-        return Evaluate(0, parameters, parameters.NumberOfEpochs, final: true);
+        return Evaluate(0, parameters, parameters.NumberOfEpochs, final: true, wait, out held);
     }
 
     /// <summary>
@@ -42,14 +53,17 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     /// </summary>
     public IReadOnlyList<DvnSweepParameters> Configurations => _configurations ??= Choose();
 
-    /// <summary>Keeps every result in <paramref name="study"/> and takes the ones it already has from it.</summary>
-    public void UseStudy(SqliteStudyStore study) => _study = study;
+    /// <summary>
+    /// Keeps every result in <paramref name="study"/>, takes the ones it already has from it, and claims every other
+    /// evaluation there before running it, so that other workers of the study run the rest.
+    /// </summary>
+    public void UseStudy(StudyStore study) => _study = study;
 
     public void Grid() =>
-        RunAll(Configurations.Count, i => Evaluate(i + 1, Configurations[i], Configurations[i].NumberOfEpochs, final: true), Add);
+        RunAll(Configurations.Count, (i, wait) => (Evaluate(i + 1, Configurations[i], Configurations[i].NumberOfEpochs, final: true, wait, out bool held), held), Add);
 
     public void Random() =>
-        RunAll(Configurations.Count, i => Evaluate(i + 1, Configurations[i], null, final: true), Add);
+        RunAll(Configurations.Count, (i, wait) => (Evaluate(i + 1, Configurations[i], null, final: true, wait, out bool held), held), Add);
 
     private List<DvnSweepParameters> Choose()
     {
@@ -90,7 +104,8 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
             bool last = round == rounds.Length - 1;
             var running = configurations;
             var epochs = rounds[round];
-            var outcomes = RunAll(running.Count, i => Evaluate(running[i].Id, running[i].Parameters with { NumberOfEpochs = _space.MaximumEpochs }, epochs, last));
+            var outcomes = RunAll(running.Count,
+                (i, wait) => (Evaluate(running[i].Id, running[i].Parameters with { NumberOfEpochs = _space.MaximumEpochs }, epochs, last, wait, out bool held), held));
             var results = new List<DvnSweepTrial>();
             foreach (var trial in outcomes.OfType<DvnSweepTrial>())
             {
@@ -147,24 +162,35 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     /// <summary>
     /// Runs <paramref name="count"/> trials, <see cref="DvnSweepSettings.ParallelTrials"/> at once, each given to
     /// <paramref name="finished"/> as it ends (one at a time); a trial not started because the sweep stopped, or stopped
-    /// during its fit, is null.
+    /// during its fit, is null. In a study, a first pass runs what no other worker holds and a second waits for the
+    /// rest (taking over what a dead worker held), in the trials' order.
     /// </summary>
-    private DvnSweepTrial?[] RunAll(int count, Func<int, DvnSweepTrial?> evaluate, Action<DvnSweepTrial?>? finished = null)
+    private DvnSweepTrial?[] RunAll(int count, Func<int, bool, (DvnSweepTrial? Trial, bool Held)> evaluate, Action<DvnSweepTrial?>? finished = null)
     {
         var results = new DvnSweepTrial?[count];
-        void One(int i)
+        var heldElsewhere = new bool[count];
+        void One(int i, bool wait)
         {
             if (IsStopped())
                 return;
-            results[i] = evaluate(i);
+            var (trial, held) = evaluate(i, wait);
+            heldElsewhere[i] = held;
+            if (held)
+                return;
+            results[i] = trial;
             lock (_finishing)
                 finished?.Invoke(results[i]);
         }
-        if (_settings.ParallelTrials == 1)
-            for (int i = 0; i < count && !IsStopped(); i++)
-                One(i);
-        else
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _settings.ParallelTrials }, One);
+        void Pass(IReadOnlyList<int> indices, bool wait)
+        {
+            if (_settings.ParallelTrials == 1)
+                foreach (int i in indices.TakeWhile(_ => !IsStopped()))
+                    One(i, wait);
+            else
+                Parallel.ForEach(indices, new ParallelOptions { MaxDegreeOfParallelism = _settings.ParallelTrials }, i => One(i, wait));
+        }
+        Pass(Enumerable.Range(0, count).ToArray(), wait: _study is null);
+        Pass(Enumerable.Range(0, count).Where(i => heldElsewhere[i]).ToArray(), wait: true);
         return results;
     }
 
@@ -208,28 +234,60 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
 
     /// <summary>
     /// One fit-and-measure of a configuration at <paramref name="epochs"/> (its own when null); null when the sweep
-    /// was stopped during it. <paramref name="final"/>: a completed result is final (not a round to be ranked).
+    /// was stopped during it, or a read-only study does not have it. <paramref name="final"/>: a completed result is
+    /// final (not a round to be ranked). In a study: the stored result when there is one; else the configuration is
+    /// claimed and run under a lease; when another worker holds it, <paramref name="held"/> is set and null returned,
+    /// unless <paramref name="wait"/>, which polls until its result is written or its lease runs out (then takes it over).
     /// </summary>
-    private DvnSweepTrial? Evaluate(int id, DvnSweepParameters parameters, int? epochs, bool final)
+    private DvnSweepTrial? Evaluate(int id, DvnSweepParameters parameters, int? epochs, bool final, bool wait, out bool held)
     {
+        held = false;
         int trained = epochs ?? parameters.NumberOfEpochs;
         var options = Options(parameters with { NumberOfEpochs = trained }, out var unitOrder);
         options.Cancellation = stop;
         string name = id == 0 ? "Base options" : $"Trial {id}";
-        if (_study?.Find(id, trained) is { } stored)
+        if (_study is null)
+            return Run(id, parameters, trained, final, options, unitOrder, name);
+        var poll = TimeSpan.FromMilliseconds(Math.Clamp(_study.Lease.TotalMilliseconds / 10, 100, 5_000));
+        while (true)
         {
-            Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): taken from the study."));
-            return Rebuild(id, parameters, trained, final, stored, unitOrder);
+            if (_study.Find(id, trained) is { } stored)
+            {
+                Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): taken from the study."));
+                return Rebuild(id, parameters, trained, final, stored, unitOrder);
+            }
+            if (_study.ReadOnly)
+            {
+                Interlocked.Increment(ref _notInStudy);
+                return null;
+            }
+            if (_study.TryClaim(id, trained, Worker))
+            {
+                using var lease = new StudyLease(_study, id, trained, Worker, message => Log(() => channel.Warning(message)));
+                return Run(id, parameters, trained, final, options, unitOrder, name);
+            }
+            if (!wait)
+            {
+                held = true;
+                return null;
+            }
+            if (IsStopped() || stop.WaitHandle.WaitOne(poll))
+                return null;
         }
+    }
+
+    // Fits and measures, records the outcome in the study (when there is one) and returns the trial.
+    private DvnSweepTrial? Run(int id, DvnSweepParameters parameters, int trained, bool final, DvnEstimator.Options options,
+        IReadOnlyList<string>? unitOrder, string name)
+    {
         var clock = Stopwatch.StartNew();
+        StoredMeasurement outcome;
         try
         {
             var measured = runner.Run(options);
-            _study?.Record(id, trained, new StoredMeasurement(false, null, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels));
+            outcome = new StoredMeasurement(false, null, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels);
             Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): mean accuracy {measured.Levels.Average(l => l.Accuracy):P2}, " +
                                    $"fit {measured.FitSeconds:F1} s."));
-            return Rebuild(id, parameters, trained, final, new StoredMeasurement(false, null, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels),
-                unitOrder);
         }
         catch (Exception e) when (stopRequested() && (e is OperationCanceledException || e.InnerException is OperationCanceledException))
         {
@@ -242,10 +300,10 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
             var cause = e is TrialRunner.Failure failure ? failure.InnerException! : e;
             double fitSeconds = e is TrialRunner.Failure f ? f.FitSeconds : clock.Elapsed.TotalSeconds;
             Log(() => channel.Warning($"{name} failed ({parameters}): {cause.GetType().Name}: {cause.Message}"));
-            var failed = new StoredMeasurement(true, $"{cause.GetType().Name}: {cause.Message}", fitSeconds, 0, Array.Empty<DvnSweepLevel>());
-            _study?.Record(id, trained, failed);
-            return Rebuild(id, parameters, trained, final, failed, unitOrder);
+            outcome = new StoredMeasurement(true, $"{cause.GetType().Name}: {cause.Message}", fitSeconds, 0, Array.Empty<DvnSweepLevel>());
         }
+        _study?.Record(id, trained, outcome, Worker);
+        return Rebuild(id, parameters, trained, final, outcome, unitOrder);
     }
 
     // A trial from a measurement, fresh or kept in the study: completed or a halving round when it did not fail.

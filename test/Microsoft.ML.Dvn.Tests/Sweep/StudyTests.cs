@@ -43,15 +43,6 @@ public sealed class StudyTests
         return sweep.Run(ml.Data.LoadFromEnumerable(MlNetTasks.Rows(40, seed: 1)), cancel);
     }
 
-    private static void AssertSameTrials(DvnSweepResult expected, DvnSweepResult actual)
-    {
-        CollectionAssert.AreEqual(expected.Trials.Select(t => (t.Id, t.Status, t.Epochs, t.Parameters)).ToArray(),
-            actual.Trials.Select(t => (t.Id, t.Status, t.Epochs, t.Parameters)).ToArray());
-        for (int i = 0; i < expected.Trials.Count; i++)
-            CollectionAssert.AreEqual(expected.Trials[i].Levels.ToArray(), actual.Trials[i].Levels.ToArray(), $"trial {expected.Trials[i].Id}");
-        CollectionAssert.AreEqual(expected.BaseOptionsTrial!.Levels.ToArray(), actual.BaseOptionsTrial!.Levels.ToArray());
-    }
-
     [TestMethod]
     [DataRow(DvnSweepStrategy.Random)]
     [DataRow(DvnSweepStrategy.Halving)]
@@ -74,8 +65,8 @@ public sealed class StudyTests
 
         Assert.IsNotNull(stopped.StopReason);
         Assert.IsTrue(first.Count > 0 && first.Count < everyFit.Count);
-        AssertSameTrials(uninterrupted, resumed);
-        AssertSameTrials(uninterrupted, done);
+        SweepAssert.SameTrials(uninterrupted, resumed);
+        SweepAssert.SameTrials(uninterrupted, done);
         Assert.AreEqual(everyFit.Count - first.Count, again.Count, "the resumed run fits only what the stopped one had not");
         Assert.AreEqual(0, third.Count, "a finished study runs no trial");
     }
