@@ -219,6 +219,9 @@ public sealed partial class DvnEstimator
         // reads the task and label columns, calls it, and trains nothing.
         internal Action<Pipeline.DvnDataSummary>? Probe;
 
+        // A sweep's halving round continues a configuration from its previous round's checkpoint and keeps this fit's.
+        internal Training.TrainingContinuation? Continuation;
+
         // The estimator keeps its own copy, so that changing an Options object after creating an estimator does not
         // change the estimator (estimators are reused in cross-validation and sweeps).
         internal Options Copy()

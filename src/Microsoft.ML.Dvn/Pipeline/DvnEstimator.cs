@@ -188,7 +188,8 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         try
         {
             var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
-                LevelWeights: o.LevelWeights, Distillation: o.DistillationWeight, Schedule: o.LearningRateSchedule, BatchOrder: o.BatchOrder);
+                LevelWeights: o.LevelWeights, Distillation: o.DistillationWeight, Schedule: o.LearningRateSchedule, BatchOrder: o.BatchOrder,
+                Continuation: o.Continuation);
             using var cancellation = new HostCancellation(host, o.Cancellation);
             DvnTrainer.Train(network, batches, settings, validation, report =>
             {

@@ -17,6 +17,7 @@ public sealed class DvnSweepResult
         Elapsed = elapsed;
         StopReason = stopReason;
         SizeRanges = sizeRanges;
+        TrainedEpochs = Trials.Append(baseOptions).Sum(t => t?.TrainedEpochs ?? 0);
         Frontier = DvnTaskFrontier.Of(Trials.Where(t => t.Status == DvnSweepTrialStatus.Completed).Select(t => (t.Id, t.Levels)));
     }
 
@@ -34,6 +35,12 @@ public sealed class DvnSweepResult
 
     /// <summary>Every trial that finished, by id (failed, pruned and stopped ones included).</summary>
     public IReadOnlyList<DvnSweepTrial> Trials { get; }
+
+    /// <summary>
+    /// Epochs trained by every trial and the base options, summed over folds and rounds (<see cref="DvnSweepTrial.TrainedEpochs"/>),
+    /// whoever trained them (this process, another worker, or an earlier run of the study).
+    /// </summary>
+    public int TrainedEpochs { get; }
 
     /// <summary>Grid combinations that cannot train, with the trainer's reason.</summary>
     public IReadOnlyList<DvnSweepSkipped> Skipped { get; }

@@ -12,7 +12,9 @@ public enum DvnSweepStrategy
     /// <summary>
     /// Successive halving over epochs: MaximumTrials random configurations train a few epochs, the best third (by the
     /// objective) go on with three times the epochs, and so on up to the space's largest number of epochs; the others
-    /// are pruned. Spends little time on bad configurations.
+    /// are pruned. A promoted configuration continues its training from the previous round's checkpoint (every round
+    /// is a stretch of one training of the largest number of epochs, its learning-rate schedule included), so its last
+    /// round is a plain fit of its epochs. Spends little time on bad configurations.
     /// </summary>
     Halving,
 }

@@ -22,6 +22,12 @@ public sealed record DvnSweepTrial(
     public IReadOnlyList<string>? TaskUnitOrder { get; init; }
 
     /// <summary>
+    /// Epochs the trial's fits trained, summed over its folds and halving rounds: a round that continues the previous
+    /// round's training (from its checkpoint) counts only its new epochs. The sweep's cost in epoch-units.
+    /// </summary>
+    public int TrainedEpochs { get; init; }
+
+    /// <summary>
     /// The trial's options on top of <paramref name="baseOptions"/> (normally the search space's): its parameters with
     /// their full number of epochs, its seed and its task order. A plain fit with them gives the model
     /// <see cref="DvnSweep.Refit"/> gives.

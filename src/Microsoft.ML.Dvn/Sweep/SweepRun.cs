@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.ML.Dvn.Sweep.Studies;
+using Microsoft.ML.Dvn.Training;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Dvn.Sweep;
@@ -15,6 +17,8 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     private List<DvnSweepParameters>? _configurations;
     private StudyStore? _study;
     private int _notInStudy;
+    // Halving: each configuration's training state after its latest round, by (trial, epochs), one entry a fold.
+    private readonly ConcurrentDictionary<(int Trial, int Epochs), IReadOnlyList<TrainingCheckpoint?>> _checkpoints = new();
 
     private readonly DvnSweepSettings _settings = sweep.Settings;
     private readonly DvnSearchSpace _space = sweep.SearchSpace;
@@ -44,7 +48,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     public DvnSweepTrial? EvaluateBaseOptions(bool wait, out bool held)
     {
         var parameters = _space.Defaults with { NumberOfEpochs = _space.MaximumEpochs };
-        return Evaluate(0, parameters, parameters.NumberOfEpochs, final: true, wait, out held);
+        return Evaluate(0, parameters, parameters.NumberOfEpochs, final: true, null, wait, out held);
     }
 
     /// <summary>
@@ -60,10 +64,10 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     public void UseStudy(StudyStore study) => _study = study;
 
     public void Grid() =>
-        RunAll(Configurations.Count, (i, wait) => (Evaluate(i + 1, Configurations[i], Configurations[i].NumberOfEpochs, final: true, wait, out bool held), held), Add);
+        RunAll(Configurations.Count, (i, wait) => (Evaluate(i + 1, Configurations[i], Configurations[i].NumberOfEpochs, final: true, null, wait, out bool held), held), Add);
 
     public void Random() =>
-        RunAll(Configurations.Count, (i, wait) => (Evaluate(i + 1, Configurations[i], null, final: true, wait, out bool held), held), Add);
+        RunAll(Configurations.Count, (i, wait) => (Evaluate(i + 1, Configurations[i], null, final: true, null, wait, out bool held), held), Add);
 
     private List<DvnSweepParameters> Choose()
     {
@@ -90,29 +94,42 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     /// <summary>
     /// Successive halving: every configuration trains the first round's epochs; the best 1/factor by the objective
     /// (<see cref="TrialRanking"/>) go on to factor times the epochs, up to the space's largest number of epochs.
-    /// Every round trains from scratch with the same seed, so a configuration's last round is exactly a plain fit.
+    /// Every round is a stretch of one training of the largest number of epochs (its learning-rate schedule spans them)
+    /// and continues the configuration's previous round from its checkpoint (the sweep's memory, or the study), so a
+    /// configuration's last round is exactly a plain fit of its epochs, and a promoted configuration trains only its new
+    /// epochs. Without a checkpoint (a factory that does not pass the options on, a study without it) a round trains
+    /// from the start, with the same result.
     /// When the sweep stops, every configuration still in the running is recorded as stopped, with its last round.
     /// </summary>
     public void Halving()
     {
         var configurations = Configurations.Select((parameters, i) => (Id: i + 1, Parameters: parameters)).ToList();
         var rounds = HalvingRounds(configurations.Count, _settings.HalvingFactor, _space.MaximumEpochs);
-        var spent = new Dictionary<int, (double Fit, double Evaluation)>();
+        var spent = new Dictionary<int, (double Fit, double Evaluation, int Epochs)>();
         var latest = new Dictionary<int, DvnSweepTrial>();
         for (int round = 0; round < rounds.Length && configurations.Count > 0; round++)
         {
             bool last = round == rounds.Length - 1;
             var running = configurations;
             var epochs = rounds[round];
+            var stretch = new Stretch(_space.MaximumEpochs, round == 0 ? null : rounds[round - 1], Keep: !last);
             var outcomes = RunAll(running.Count,
-                (i, wait) => (Evaluate(running[i].Id, running[i].Parameters with { NumberOfEpochs = _space.MaximumEpochs }, epochs, last, wait, out bool held), held));
+                (i, wait) => (Evaluate(running[i].Id, running[i].Parameters with { NumberOfEpochs = _space.MaximumEpochs }, epochs, last, stretch, wait,
+                    out bool held), held));
             var results = new List<DvnSweepTrial>();
             foreach (var trial in outcomes.OfType<DvnSweepTrial>())
             {
                 var before = spent.GetValueOrDefault(trial.Id);
-                spent[trial.Id] = (before.Fit + trial.FitSeconds, before.Evaluation + trial.EvaluationSeconds);
-                results.Add(trial with { FitSeconds = spent[trial.Id].Fit, EvaluationSeconds = spent[trial.Id].Evaluation });
+                spent[trial.Id] = (before.Fit + trial.FitSeconds, before.Evaluation + trial.EvaluationSeconds, before.Epochs + trial.TrainedEpochs);
+                results.Add(trial with
+                {
+                    FitSeconds = spent[trial.Id].Fit, EvaluationSeconds = spent[trial.Id].Evaluation, TrainedEpochs = spent[trial.Id].Epochs,
+                });
             }
+            // No round continues the previous one's states any more: every result of this round is in.
+            if (round > 0 && outcomes.All(o => o is not null))
+                foreach (var (id, _) in running)
+                    DropCheckpoints(id, rounds[round - 1]);
             if (outcomes.Any(o => o is null))
             {
                 // Stopped: a configuration that finished this round keeps it, the others their last round.
@@ -132,6 +149,8 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
                 foreach (var r in ranked)
                     latest[r.Trial.Id] = WithError(r.Trial, r.Error);
                 finishedNow.AddRange(ranked.Skip(keep).Select(r => WithError(r.Trial, r.Error)));
+                foreach (var r in ranked.Skip(keep))
+                    DropCheckpoints(r.Trial.Id, epochs);
                 channel.Info($"Halving round {round + 1}/{rounds.Length} ({rounds[round]} epochs): promoted trials {string.Join(", ", promoted.Order())}.");
                 configurations = configurations.Where(c => promoted.Contains(c.Id)).ToList();
             }
@@ -239,7 +258,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
     /// claimed and run under a lease; when another worker holds it, <paramref name="held"/> is set and null returned,
     /// unless <paramref name="wait"/>, which polls until its result is written or its lease runs out (then takes it over).
     /// </summary>
-    private DvnSweepTrial? Evaluate(int id, DvnSweepParameters parameters, int? epochs, bool final, bool wait, out bool held)
+    private DvnSweepTrial? Evaluate(int id, DvnSweepParameters parameters, int? epochs, bool final, Stretch? stretch, bool wait, out bool held)
     {
         held = false;
         int trained = epochs ?? parameters.NumberOfEpochs;
@@ -247,7 +266,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         options.Cancellation = stop;
         string name = id == 0 ? "Base options" : $"Trial {id}";
         if (_study is null)
-            return Run(id, parameters, trained, final, options, unitOrder, name);
+            return Run(id, parameters, trained, final, stretch, options, unitOrder, name);
         var poll = TimeSpan.FromMilliseconds(Math.Clamp(_study.Lease.TotalMilliseconds / 10, 100, 5_000));
         while (true)
         {
@@ -264,7 +283,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
             if (_study.TryClaim(id, trained, Worker))
             {
                 using var lease = new StudyLease(_study, id, trained, Worker, message => Log(() => channel.Warning(message)));
-                return Run(id, parameters, trained, final, options, unitOrder, name);
+                return Run(id, parameters, trained, final, stretch, options, unitOrder, name);
             }
             if (!wait)
             {
@@ -276,16 +295,26 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         }
     }
 
-    // Fits and measures, records the outcome in the study (when there is one) and returns the trial.
-    private DvnSweepTrial? Run(int id, DvnSweepParameters parameters, int trained, bool final, DvnEstimator.Options options,
+    // Fits and measures, records the outcome in the study (when there is one) and returns the trial. A stretch continues
+    // the configuration's previous round from its checkpoint and keeps this round's for the next.
+    private DvnSweepTrial? Run(int id, DvnSweepParameters parameters, int trained, bool final, Stretch? stretch, DvnEstimator.Options options,
         IReadOnlyList<string>? unitOrder, string name)
     {
         var clock = Stopwatch.StartNew();
         StoredMeasurement outcome;
         try
         {
-            var measured = runner.Run(options);
-            outcome = new StoredMeasurement(false, null, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels);
+            var resume = stretch?.From is int from ? CheckpointsOf(id, from) : null;
+            var measured = runner.Run(options, stretch?.ScheduleEpochs, resume);
+            int epochsTrained = Enumerable.Range(0, runner.Folds).Sum(f => trained - (resume?[f]?.Epoch ?? 0));
+            if (stretch is { Keep: true } && measured.Checkpoints.Any(c => c is not null))
+            {
+                _checkpoints[(id, trained)] = measured.Checkpoints;
+                _study?.SaveCheckpoints(id, trained, measured.Checkpoints);
+            }
+            if (stretch?.From is int previous)
+                _checkpoints.TryRemove((id, previous), out _);
+            outcome = new StoredMeasurement(false, null, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels, epochsTrained);
             Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): mean accuracy {measured.Levels.Average(l => l.Accuracy):P2}, " +
                                    $"fit {measured.FitSeconds:F1} s."));
         }
@@ -306,12 +335,26 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         return Rebuild(id, parameters, trained, final, outcome, unitOrder);
     }
 
+    /// <summary>A halving round's place in the training of its configuration: the schedule's epochs, the round it continues, whether to keep its state.</summary>
+    private sealed record Stretch(int ScheduleEpochs, int? From, bool Keep);
+
+    // A configuration's states after a round: this process's, else the study's; null when neither has them.
+    private IReadOnlyList<TrainingCheckpoint?>? CheckpointsOf(int id, int epochs) =>
+        _checkpoints.TryGetValue((id, epochs), out var kept) ? kept : _study?.Checkpoints(id, epochs, runner.Folds);
+
+    private void DropCheckpoints(int id, int epochs)
+    {
+        _checkpoints.TryRemove((id, epochs), out _);
+        if (_study is { ReadOnly: false })
+            _study.DropCheckpoints(id, epochs);
+    }
+
     // A trial from a measurement, fresh or kept in the study: completed or a halving round when it did not fail.
     private DvnSweepTrial Rebuild(int id, DvnSweepParameters parameters, int trained, bool final, StoredMeasurement m, IReadOnlyList<string>? unitOrder)
     {
         var status = m.Failed ? DvnSweepTrialStatus.Failed : final ? DvnSweepTrialStatus.Completed : DvnSweepTrialStatus.Pruned;
         var trial = new DvnSweepTrial(id, status, parameters, trained, m.FitSeconds, m.EvaluationSeconds, m.Levels, m.Message, seed)
-            { TaskUnitOrder = unitOrder };
+            { TaskUnitOrder = unitOrder, TrainedEpochs = m.TrainedEpochs };
         return final && !m.Failed ? Scored(trial) : trial;
     }
 

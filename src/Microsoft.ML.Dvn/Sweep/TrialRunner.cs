@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.Dvn.Training;
 
 namespace Microsoft.ML.Dvn.Sweep;
 
@@ -10,7 +11,14 @@ namespace Microsoft.ML.Dvn.Sweep;
 internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransformer>> pipeline, IReadOnlyList<DataOperationsCatalog.TrainTestData> splits,
     IReadOnlyList<string> taskNames)
 {
-    public sealed record Measurement(IReadOnlyList<DvnSweepLevel> Levels, double FitSeconds, double EvaluationSeconds);
+    /// <param name="Levels">Every (task, level), averaged over folds.</param>
+    /// <param name="FitSeconds">Wall time of the fits.</param>
+    /// <param name="EvaluationSeconds">Wall time of the evaluations.</param>
+    /// <param name="Checkpoints">Each fold's training state after its last epoch, when the fits were stretches of a longer training.</param>
+    public sealed record Measurement(IReadOnlyList<DvnSweepLevel> Levels, double FitSeconds, double EvaluationSeconds, IReadOnlyList<TrainingCheckpoint?> Checkpoints);
+
+    /// <summary>The number of fits a trial makes: one a fold.</summary>
+    public int Folds => splits.Count;
 
     /// <summary>Thrown with the fit time spent before a fit or an evaluation failed.</summary>
     public sealed class Failure(Exception inner, double fitSeconds) : Exception(inner.Message, inner)
@@ -18,17 +26,27 @@ internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransfo
         public double FitSeconds { get; } = fitSeconds;
     }
 
-    public Measurement Run(DvnEstimator.Options options)
+    /// <summary>
+    /// Fits and measures every fold. <paramref name="scheduleEpochs"/>: the fits are stretches of a training of that many
+    /// epochs (their schedules span it, and their states are kept in the measurement), each fold's continuing from its
+    /// checkpoint in <paramref name="resume"/> when there is one.
+    /// </summary>
+    public Measurement Run(DvnEstimator.Options options, int? scheduleEpochs = null, IReadOnlyList<TrainingCheckpoint?>? resume = null)
     {
         double fitSeconds = 0, evaluationSeconds = 0;
         var perFold = new List<IReadOnlyList<DvnSweepLevel>>();
+        var checkpoints = new TrainingCheckpoint?[splits.Count];
         var clock = Stopwatch.StartNew();
         try
         {
-            foreach (var split in splits)
+            for (int fold = 0; fold < splits.Count; fold++)
             {
+                var split = splits[fold];
                 clock.Restart();
+                var continuation = scheduleEpochs is int epochs ? new TrainingContinuation(epochs, resume?[fold]) : null;
+                options.Continuation = continuation;
                 var model = Fit(pipeline, options, split.TrainSet);
+                checkpoints[fold] = continuation?.Saved;
                 fitSeconds += clock.Elapsed.TotalSeconds;
                 clock.Restart();
                 perFold.Add(Measure(model, split.TestSet, taskNames));
@@ -43,7 +61,11 @@ internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransfo
         {
             throw new Failure(e, fitSeconds + clock.Elapsed.TotalSeconds);
         }
-        return new Measurement(Average(perFold), fitSeconds, evaluationSeconds);
+        finally
+        {
+            options.Continuation = null;
+        }
+        return new Measurement(Average(perFold), fitSeconds, evaluationSeconds, checkpoints);
     }
 
     public static ITransformer Fit(Func<DvnEstimator.Options, IEstimator<ITransformer>> pipeline, DvnEstimator.Options options, IDataView data)

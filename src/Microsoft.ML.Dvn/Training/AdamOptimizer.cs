@@ -98,6 +98,39 @@ internal sealed class AdamOptimizer : IDisposable
         }
     }
 
+    /// <summary>Adam's state: each parameter's moments (null before its first gradient) and step count, as bytes.</summary>
+    public sealed record State(IReadOnlyList<byte[]?> Averages, IReadOnlyList<byte[]?> SquaredAverages, long[] Steps);
+
+    /// <summary>A copy of the moments and step counts (<see cref="TrainingCheckpoint"/>).</summary>
+    public State Capture() => new(
+        _averages.Select(t => t is null ? null : TrainingCheckpoint.Bytes(t)).ToArray(),
+        _squaredAverages.Select(t => t is null ? null : TrainingCheckpoint.Bytes(t)).ToArray(),
+        (long[])_steps.Clone());
+
+    /// <summary>Takes the moments and step counts of <paramref name="state"/> (captured from an optimizer of the same parameters).</summary>
+    public void Restore(State state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (state.Steps.Length != _parameters.Length)
+            throw new InvalidOperationException($"An optimizer state of {state.Steps.Length} parameters cannot continue an optimizer of {_parameters.Length}.");
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            _averages[i] = Moment(_averages[i], state.Averages[i], _parameters[i]);
+            _squaredAverages[i] = Moment(_squaredAverages[i], state.SquaredAverages[i], _parameters[i]);
+            _steps[i] = state.Steps[i];
+        }
+    }
+
+    private static Tensor? Moment(Tensor? current, byte[]? bytes, Parameter parameter)
+    {
+        current?.Dispose();
+        if (bytes is null)
+            return null;
+        var moment = zeros_like(parameter).DetachFromDisposeScope();
+        TrainingCheckpoint.Load(moment, bytes);
+        return moment;
+    }
+
     public void Dispose()
     {
         if (_disposed)

@@ -28,15 +28,22 @@ internal static class DvnTrainer
     {
         var objective = CheckArguments(network, batches, settings, validation);
         var allTasks = Enumerable.Range(1, network.NumberOfTasks).ToArray();
-        long steps = (long)settings.Epochs * BatchSchedule.CountPerEpoch(batches.RowCounts, settings.BatchSize), step = 0;
+        var continuation = settings.Continuation;
+        long steps = (long)(continuation?.ScheduleEpochs ?? settings.Epochs) * BatchSchedule.CountPerEpoch(batches.RowCounts, settings.BatchSize), step = 0;
         var clock = Stopwatch.StartNew();
 
         using var optimizer = new AdamOptimizer(network.parameters(), settings.LearningRate, settings.WeightDecay);
         using var generator = new Generator((ulong)settings.Seed);
+        int first = 1;
+        if (continuation?.Resume is { } resume)
+        {
+            resume.Restore(network, optimizer, generator);
+            (first, step) = (resume.Epoch + 1, resume.Step);
+        }
         network.train();
         try
         {
-            for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+            for (int epoch = first; epoch <= settings.Epochs; epoch++)
             {
                 var statistics = new EpochStatistics(network.NumberOfTasks, network.NumberOfLevels);
                 foreach (var batch in batches.Pass(allTasks, settings.BatchSize, settings.BatchOrder, generator))
@@ -53,7 +60,11 @@ internal static class DvnTrainer
                             statistics.Add(batch.Task, objective.Levels[i], result.Losses[i] * batch.Rows.RowCount, result.Correct[i], batch.Rows.RowCount);
                     }
                 if (epoch == settings.Epochs)
+                {
+                    if (continuation is not null)
+                        continuation.Saved = TrainingCheckpoint.Capture(network, optimizer, generator, epoch, step);
                     NormalizationCalibration.Run(network, batches, settings.BatchSize, generator, cancellation);
+                }
                 progress?.Invoke(Report(network, epoch, settings, clock.Elapsed, statistics, validation));
             }
         }
@@ -124,6 +135,9 @@ internal static class DvnTrainer
             throw new ArgumentException($"The tasks' features have {batches.InputSize} values; the network reads {network.InputSize}.", nameof(batches));
         if (settings.Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(settings), $"The number of epochs must be at least 1; got {settings.Epochs}.");
+        if (settings.Continuation is { } c && (c.ScheduleEpochs < settings.Epochs || c.Resume?.Epoch >= settings.Epochs))
+            throw new ArgumentOutOfRangeException(nameof(settings),
+                $"A stretch of {settings.Epochs} epochs cannot continue from epoch {c.Resume?.Epoch} under a schedule of {c.ScheduleEpochs} epochs.");
         if (settings.BatchSize < 2)
             throw new ArgumentOutOfRangeException(nameof(settings), $"The batch size must be at least 2 (batch normalization); got {settings.BatchSize}.");
         if (!(settings.LearningRate > 0) || !double.IsFinite(settings.LearningRate))

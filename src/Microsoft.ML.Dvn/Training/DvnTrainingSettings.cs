@@ -11,6 +11,7 @@ namespace Microsoft.ML.Dvn.Training;
 /// <param name="Distillation">In-place distillation weight in [0, 1] (<see cref="BatchObjective"/>); 0 for none (the paper).</param>
 /// <param name="Schedule">How the learning rate changes from step to step.</param>
 /// <param name="BatchOrder">How the tasks' batches follow each other within an epoch.</param>
+/// <param name="Continuation">A stretch of a longer training (a sweep's halving rounds); null for a whole training.</param>
 internal sealed record DvnTrainingSettings(
     int Epochs,
     int BatchSize,
@@ -21,4 +22,5 @@ internal sealed record DvnTrainingSettings(
     IReadOnlyList<double>? LevelWeights = null,
     double Distillation = 0,
     DvnLearningRateSchedule Schedule = DvnLearningRateSchedule.Constant,
-    DvnBatchOrder BatchOrder = DvnBatchOrder.RoundRobin);
+    DvnBatchOrder BatchOrder = DvnBatchOrder.RoundRobin,
+    TrainingContinuation? Continuation = null);

@@ -112,6 +112,44 @@ public sealed class DvnSweepTests
     }
 
     [TestMethod]
+    [DataRow(DvnLearningRateSchedule.Constant)]
+    [DataRow(DvnLearningRateSchedule.Cosine)]
+    public void HalvingContinuesPromotedConfigurationsFromTheirCheckpointsAndEndsWithAPlainFit(DvnLearningRateSchedule schedule)
+    {
+        // 9 configurations, rounds of 1, 3 and 9 epochs: continuing trains 9 x 1 + 3 x 2 + 1 x 6 = 21 epochs, where
+        // retraining every round from the start would train 9 + 9 + 9 = 27.
+        var ml = new MLContext(1);
+        var space = Space();
+        space.NumberOfEpochs = DvnSearch.Fixed(9);
+        space.BaseOptions.LearningRateSchedule = schedule;
+        int epochsRun = 0;
+        var sweep = new DvnSweep(ml, options =>
+        {
+            // Counted by the trainer's own callback: every epoch that actually ran.
+            options.EpochCompleted = _ => Interlocked.Increment(ref epochsRun);
+            return Pipeline(ml, options);
+        }, space, new DvnSweepSettings { Strategy = DvnSweepStrategy.Halving, MaximumTrials = 9, Seed = 3, EvaluateBaseOptions = false, ThreadsPerTrial = 1 });
+        var result = sweep.Run(Data(ml));
+
+        Assert.AreEqual(21, epochsRun);
+        Assert.AreEqual(21, result.TrainedEpochs);
+        var finished = result.Trials.Single(t => t.Status == DvnSweepTrialStatus.Completed);
+        Assert.AreEqual(9, finished.TrainedEpochs, "1 + 2 + 6 epochs");
+        Assert.IsTrue(result.Trials.Where(t => t.Status == DvnSweepTrialStatus.Pruned).All(t => t.TrainedEpochs == t.Epochs));
+
+        // The oracle: the winner's configuration evaluated alone at 9 epochs by a grid sweep (one plain fit, no rounds).
+        var alone = new DvnSearchSpace
+        {
+            BaseOptions = space.BaseOptions, LearningRate = DvnSearch.Fixed(finished.Parameters.LearningRate),
+            BatchSize = DvnSearch.Fixed(finished.Parameters.BatchSize), WeightDecay = DvnSearch.Fixed(0.0), NumberOfEpochs = DvnSearch.Fixed(9),
+        };
+        var plain = Sweep(new MLContext(1), new DvnSweepSettings { Strategy = DvnSweepStrategy.Grid, MaximumTrials = 1, Seed = 3, EvaluateBaseOptions = false, ThreadsPerTrial = 1 },
+            alone).Run(Data(new MLContext(1)));
+        CollectionAssert.AreEqual(plain.Trials.Single().Levels.ToArray(), finished.Levels.ToArray(), "the continued trial is bit-identical to a plain fit");
+        Assert.AreEqual(9, plain.TrainedEpochs);
+    }
+
+    [TestMethod]
     public void HalvingRoundsGrowByTheFactorUpToTheLargestEpochs()
     {
         int[] Rounds(int configurations, int factor, int epochs) => Microsoft.ML.Dvn.Sweep.SweepRun.HalvingRounds(configurations, factor, epochs);

@@ -122,6 +122,39 @@ public sealed class StudyWorkerTests
     }
 
     [TestMethod]
+    [DataRow("sqlite")]
+    [DataRow("postgres")]
+    public void AHalvingRoundContinuesFromTheCheckpointsAnotherProcessLeftInTheStudy(string database)
+    {
+        // Rounds of 1, 4 and 12 epochs for 6, 2 and 1 configurations. The first run stops once round 1 is ranked; the
+        // second, with nothing in memory, continues the 2 promoted configurations from the study's checkpoints.
+        var study = WorkerSweep.Study(database, database == "postgres" ? Server.CreateDatabase("checkpoints") : Path.Combine(_directory, "study.db"), 5);
+        (DvnSweepResult Result, int Epochs) Run(Func<DvnSweepTrial, bool>? stopAfter)
+        {
+            var ml = new MLContext(1);
+            int epochs = 0;
+            using var stop = new CancellationTokenSource();
+            var settings = WorkerSweep.Settings(study, Strategy);
+            settings.TrialCompleted = t => { if (stopAfter?.Invoke(t) == true) stop.Cancel(); };
+            var sweep = new DvnSweep(ml, options =>
+            {
+                options.EpochCompleted = _ => Interlocked.Increment(ref epochs);
+                return MlNetTasks.Pipeline(ml, options);
+            }, WorkerSweep.Space(), settings);
+            return (sweep.Run(ml.Data.LoadFromEnumerable(MlNetTasks.Rows(150, seed: 2)), stop.Token), epochs);
+        }
+
+        var (first, firstEpochs) = Run(t => t.Status == DvnSweepTrialStatus.Pruned);
+        Assert.IsNotNull(first.StopReason);
+        Assert.AreEqual(12 + 6 * 1, firstEpochs, "the base options and round 1");
+        var (second, secondEpochs) = Run(null);
+
+        Assert.AreEqual(2 * (4 - 1) + 1 * (12 - 4), secondEpochs, "rounds 2 and 3 trained only their new epochs");
+        Assert.AreEqual(12 + 6 + 2 * 3 + 8, second.TrainedEpochs);
+        SweepAssert.SameTrials(WorkerSweep.Run(null, Strategy), second);
+    }
+
+    [TestMethod]
     public void APostgresStudyOfAnotherSearchSpaceOrANewerSchemaIsRefusedAndNothingIsWritten()
     {
         string connection = Server.CreateDatabase("refusals");

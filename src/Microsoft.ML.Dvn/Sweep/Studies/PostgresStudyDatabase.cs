@@ -19,6 +19,8 @@ internal sealed class PostgresStudyDatabase(string connectionString) : StudyData
         return connection;
     }
 
+    public override string BlobType => "BYTEA";
+
     public override string TableExists => "SELECT to_regclass(@table)::text";
 
     public override DbTransaction BeginSchema(DbConnection connection)

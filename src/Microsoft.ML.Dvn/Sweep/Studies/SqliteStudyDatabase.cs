@@ -21,6 +21,8 @@ internal sealed class SqliteStudyDatabase(string path, bool readOnly) : StudyDat
         return connection;
     }
 
+    public override string BlobType => "BLOB";
+
     public override string TableExists => "SELECT name FROM sqlite_master WHERE type = 'table' AND name = @table";
 
     public override DbTransaction BeginSchema(DbConnection connection)

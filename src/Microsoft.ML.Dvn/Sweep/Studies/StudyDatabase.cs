@@ -15,6 +15,9 @@ internal abstract class StudyDatabase
     /// <summary>An open connection.</summary>
     public abstract DbConnection Connect();
 
+    /// <summary>The column type of binary data (training checkpoints).</summary>
+    public abstract string BlobType { get; }
+
     /// <summary>A query whose first value is not null when the table named by the parameter @table exists.</summary>
     public abstract string TableExists { get; }
 

@@ -15,8 +15,10 @@ internal sealed class StudyStore
     /// <summary>The schema this library writes; a database with a newer one is refused.</summary>
     public const int SchemaVersion = 1;
 
-    private const string Schema =
+    private string Schema =>
         "CREATE TABLE dvn_schema (version INTEGER NOT NULL);" +
+        "CREATE TABLE dvn_checkpoint (study TEXT NOT NULL, trial INTEGER NOT NULL, epochs INTEGER NOT NULL, fold INTEGER NOT NULL, " +
+        $"state {_database.BlobType} NOT NULL, PRIMARY KEY (study, trial, epochs, fold));" +
         "CREATE TABLE dvn_study (name TEXT PRIMARY KEY, identity TEXT NOT NULL, created TEXT NOT NULL);" +
         "CREATE TABLE dvn_result (study TEXT NOT NULL, trial INTEGER NOT NULL, epochs INTEGER NOT NULL, result TEXT NOT NULL, " +
         "worker TEXT NOT NULL, recorded TEXT NOT NULL, PRIMARY KEY (study, trial, epochs));" +
@@ -94,6 +96,50 @@ internal sealed class StudyStore
         Parameter(command, "@worker", worker);
         Parameter(command, "@until", Now() + (long)Lease.TotalMilliseconds);
         return command.ExecuteNonQuery() == 1;
+    });
+
+    /// <summary>Keeps the training state of every fold of a configuration's round, for the round that continues it.</summary>
+    public void SaveCheckpoints(int trial, int epochs, IReadOnlyList<Training.TrainingCheckpoint?> checkpoints) => Use(() =>
+    {
+        using var connection = _database.Connect();
+        using var transaction = connection.BeginTransaction();
+        for (int fold = 0; fold < checkpoints.Count; fold++)
+        {
+            if (checkpoints[fold] is not { } checkpoint)
+                continue;
+            using var command = Command(connection, transaction,
+                "INSERT INTO dvn_checkpoint (study, trial, epochs, fold, state) VALUES (@study, @trial, @epochs, @fold, @state) " +
+                "ON CONFLICT (study, trial, epochs, fold) DO NOTHING", trial, epochs);
+            Parameter(command, "@fold", fold);
+            Parameter(command, "@state", checkpoint.ToBytes());
+            command.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    });
+
+    /// <summary>The training state of every fold of a configuration's round (null for a fold without one).</summary>
+    public IReadOnlyList<Training.TrainingCheckpoint?> Checkpoints(int trial, int epochs, int folds) => Use(() =>
+    {
+        var checkpoints = new Training.TrainingCheckpoint?[folds];
+        using var connection = _database.Connect();
+        using var command = Command(connection, null, "SELECT fold, state FROM dvn_checkpoint WHERE study = @study AND trial = @trial AND epochs = @epochs",
+            trial, epochs);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            int fold = Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture);
+            if (fold >= 0 && fold < folds)
+                checkpoints[fold] = Training.TrainingCheckpoint.FromBytes((byte[])reader.GetValue(1));
+        }
+        return (IReadOnlyList<Training.TrainingCheckpoint?>)checkpoints;
+    });
+
+    /// <summary>Deletes the training states of a configuration's round (no round continues it any more).</summary>
+    public void DropCheckpoints(int trial, int epochs) => Use(() =>
+    {
+        using var connection = _database.Connect();
+        using var command = Command(connection, null, "DELETE FROM dvn_checkpoint WHERE study = @study AND trial = @trial AND epochs = @epochs", trial, epochs);
+        command.ExecuteNonQuery();
     });
 
     /// <summary>Ends <paramref name="worker"/>'s lease now when its claim has no result, so that another worker can take it at once.</summary>
