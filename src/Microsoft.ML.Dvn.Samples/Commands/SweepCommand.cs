@@ -10,7 +10,7 @@ namespace Microsoft.ML.Dvn.Samples.Commands;
 internal static class SweepCommand
 {
     public const string Usage =
-        "sweep [--scenario fmnist-3tasks|fmnist-4tasks] [--architecture mlp|cnn] [--strategy grid|random|halving] [--trials N]\n" +
+        "sweep [--scenario fmnist-3tasks|fmnist-4tasks] [--architecture mlp|cnn] [--strategy grid|random|halving|asha] [--trials N]\n" +
         "      [--time-budget MINUTES] [--epochs N] [--seed S] [--parallel N] [--threads N] [--test-seeds S,S,...]\n" +
         "      [--study FILE.db|CONNECTION [--workers N | --join | --report-only]] [--out PATH.json] [--plots DIR] [--quick]\n" +
         "    Sweeps learning rate, batch size, weight decay, units (the scenario's or 6), widths, learning-rate schedule, distillation\n" +
@@ -30,7 +30,7 @@ internal static class SweepCommand
     {
         string scenarioName = args.Choice("scenario", Scenario.Names.ToArray()) ?? FmnistThreeTasks.ScenarioName;
         string architecture = args.Choice("architecture", Architectures.Mlp, Architectures.Cnn) ?? Architectures.Mlp;
-        string strategyName = args.Choice("strategy", "grid", "random", "halving") ?? "halving";
+        string strategyName = args.Choice("strategy", "grid", "random", "halving", "asha") ?? "halving";
         bool quick = args.Switch("quick");
         int trials = args.Integer("trials", minimum: 1) ?? (quick ? 3 : 27);
         double? minutes = args.Number("time-budget", minimum: 0.01);
@@ -61,7 +61,10 @@ internal static class SweepCommand
         var labels = tasks.SelectMany(scenario.Labels).ToArray();
         var ml = new MLContext(seed);
         var data = ml.Data.LoadFromEnumerable(tasks.SelectMany(t => scenario.TrainRows(t, plan.TrainRowsPerTask)).ToList());
-        var strategy = strategyName switch { "grid" => DvnSweepStrategy.Grid, "random" => DvnSweepStrategy.Random, _ => DvnSweepStrategy.Halving };
+        var strategy = strategyName switch
+        {
+            "grid" => DvnSweepStrategy.Grid, "random" => DvnSweepStrategy.Random, "asha" => DvnSweepStrategy.AsyncHalving, _ => DvnSweepStrategy.Halving,
+        };
         var settings = new DvnSweepSettings
         {
             Strategy = strategy,

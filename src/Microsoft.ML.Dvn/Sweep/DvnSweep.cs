@@ -119,6 +119,9 @@ public sealed class DvnSweep
             case DvnSweepStrategy.Random:
                 run.Random();
                 break;
+            case DvnSweepStrategy.AsyncHalving:
+                run.AsyncHalving();
+                break;
             default:
                 run.Halving();
                 break;

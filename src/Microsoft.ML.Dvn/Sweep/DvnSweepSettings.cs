@@ -75,7 +75,7 @@ public sealed class DvnSweepSettings
         ArgumentNullException.ThrowIfNull(Evaluation, nameof(Evaluation));
         ArgumentNullException.ThrowIfNull(Objective, nameof(Objective));
         if (!Enum.IsDefined(Strategy))
-            throw new ArgumentOutOfRangeException(nameof(Strategy), $"DvnSweepSettings.Strategy is {Strategy}; expected Grid, Random or Halving.");
+            throw new ArgumentOutOfRangeException(nameof(Strategy), $"DvnSweepSettings.Strategy is {Strategy}; expected Grid, Random, Halving or AsyncHalving.");
         return this;
     }
 }

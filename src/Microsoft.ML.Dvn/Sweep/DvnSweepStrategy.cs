@@ -17,4 +17,14 @@ public enum DvnSweepStrategy
     /// round is a plain fit of its epochs. Spends little time on bad configurations.
     /// </summary>
     Halving,
+
+    /// <summary>
+    /// Asynchronous successive halving (ASHA; Li et al., MLSys 2020): the rounds of <see cref="Halving"/>, but a
+    /// configuration goes on to the next round as soon as it is in the best 1/factor of the results its round has so
+    /// far, instead of when the whole round is done; a free worker (or parallel trial) promotes such a configuration,
+    /// else starts a new one. No worker waits for a round's slowest trial. With one worker and one trial at a time the
+    /// promotions are deterministic; with several they depend on which results arrive first (every result itself does
+    /// not). Promoted configurations continue from their checkpoints, as in <see cref="Halving"/>.
+    /// </summary>
+    AsyncHalving,
 }

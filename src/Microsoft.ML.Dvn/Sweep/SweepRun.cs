@@ -159,6 +159,106 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
         }
     }
 
+    /// <summary>
+    /// Asynchronous successive halving (<see cref="DvnSweepStrategy.AsyncHalving"/>): <see cref="DvnSweepSettings.ParallelTrials"/>
+    /// loops, each taking the next job from <see cref="Sweep.AsyncHalving"/> (a promotion, else a new configuration)
+    /// and running it as a stretch of the configuration's training, continued from its previous round's checkpoint.
+    /// A job another worker of the study holds is tried again when nothing else is free, until its result is in.
+    /// At the end every configuration is reported with its highest round: completed at the last, pruned before it
+    /// (stopped, when the sweep was stopped).
+    /// </summary>
+    public void AsyncHalving()
+    {
+        int count = Configurations.Count;
+        var rounds = HalvingRounds(count, _settings.HalvingFactor, _space.MaximumEpochs);
+        var asha = new AsyncHalving(count, rounds, _settings.HalvingFactor, objective);
+        var gate = new object();
+        var poll = TimeSpan.FromMilliseconds(_study is null ? 100 : Math.Clamp(_study.Lease.TotalMilliseconds / 10, 100, 5_000));
+        // What the study has (an earlier run, other workers), learned before every choice, so that promotions follow
+        // every worker's results; true when something new was learned.
+        bool Learn()
+        {
+            bool learned = false;
+            for (int id = 1; id <= count && _study is not null; id++)
+                for (int round = 0; round < rounds.Length; round++)
+                    if (!asha.Has(id, round) && _study.Find(id, rounds[round]) is { } stored)
+                    {
+                        var parameters = Configurations[id - 1] with { NumberOfEpochs = _space.MaximumEpochs };
+                        Options(parameters with { NumberOfEpochs = rounds[round] }, out var unitOrder);
+                        asha.Learn(id, round, Rebuild(id, parameters, rounds[round], round == rounds.Length - 1, stored, unitOrder));
+                        learned = true;
+                    }
+            return learned;
+        }
+
+        // Jobs other workers claimed and did not finish: this worker waits for them before it ends (a dead one's is taken over).
+        bool WaitForOthers()
+        {
+            if (_study is null || _study.ReadOnly)
+                return false;
+            bool any = false;
+            foreach (var (trial, epochs) in _study.OpenClaims())
+                if (trial >= 1 && trial <= count && Array.IndexOf(rounds, epochs) is int round and >= 0 && !asha.Has(trial, round))
+                {
+                    asha.HeldElsewhere(trial, round);
+                    any = true;
+                }
+            return any;
+        }
+
+        void RunJob((int Id, int Round) job)
+        {
+            int round = job.Round;
+            var stretch = new Stretch(_space.MaximumEpochs, round == 0 ? null : rounds[round - 1], Keep: round < rounds.Length - 1);
+            var trial = Evaluate(job.Id, Configurations[job.Id - 1] with { NumberOfEpochs = _space.MaximumEpochs }, rounds[round],
+                final: round == rounds.Length - 1, stretch, wait: false, out bool held);
+            lock (gate)
+                asha.Done(job, trial, held);
+        }
+
+        void Loop()
+        {
+            while (!IsStopped())
+            {
+                (int Id, int Round)? job;
+                IReadOnlyList<(int Id, int Round)> retry = Array.Empty<(int, int)>();
+                lock (gate)
+                {
+                    Learn();
+                    job = asha.Take();
+                    if (job is null && asha.Held == 0 && asha.Running == 0 && !WaitForOthers() && !Learn())
+                        return;
+                    if (job is null && asha.Held > 0)
+                        retry = asha.TakeHeld();
+                }
+                if (job is { } next)
+                    RunJob(next);
+                else if (retry.Count > 0)
+                {
+                    foreach (var held in retry)
+                        RunJob(held);
+                    stop.WaitHandle.WaitOne(poll);
+                }
+                else
+                    stop.WaitHandle.WaitOne(poll);   // another loop's job may free a promotion
+            }
+        }
+
+        if (_settings.ParallelTrials == 1)
+            Loop();
+        else
+            Parallel.For(0, _settings.ParallelTrials, new ParallelOptions { MaxDegreeOfParallelism = _settings.ParallelTrials }, _ => Loop());
+
+        foreach (var (id, round) in asha.Finished())
+            DropCheckpoints(id, rounds[round]);
+        foreach (var (trial, round) in asha.Latest().OrderBy(l => l.Trial.Id))
+        {
+            var status = trial.Status == DvnSweepTrialStatus.Failed || round == rounds.Length - 1 ? trial.Status
+                : Stopped ? DvnSweepTrialStatus.Stopped : DvnSweepTrialStatus.Pruned;
+            Add(trial with { Status = status });
+        }
+    }
+
     /// <summary>The epochs of every round: the largest last, each earlier one 1/factor of the next, fewer rounds where they would repeat.</summary>
     internal static int[] HalvingRounds(int configurations, int factor, int maximumEpochs)
     {

@@ -150,6 +150,49 @@ public sealed class DvnSweepTests
     }
 
     [TestMethod]
+    public void AsyncHalvingPromotesBeforeARoundIsCompleteAndSpendsTheEpochsOfSynchronousHalving()
+    {
+        var space = Space();
+        space.NumberOfEpochs = DvnSearch.Fixed(9);
+        (DvnSweepResult Result, List<int> Fits) Run(DvnSweepStrategy strategy)
+        {
+            var ml = new MLContext(1);
+            var fits = new List<int>();
+            int calls = 0;
+            var result = new DvnSweep(ml, options =>
+            {
+                if (calls++ > 0)   // the first call is the sweep's probe, which trains nothing
+                    fits.Add(options.NumberOfEpochs);
+                return Pipeline(ml, options);
+            }, space, new DvnSweepSettings { Strategy = strategy, MaximumTrials = 9, Seed = 3, EvaluateBaseOptions = false, ThreadsPerTrial = 1 }).Run(Data(ml));
+            return (result, fits);
+        }
+
+        var (asha, ashaFits) = Run(DvnSweepStrategy.AsyncHalving);
+        var (sync, syncFits) = Run(DvnSweepStrategy.Halving);
+
+        // Rounds of 1, 3 and 9 epochs. Synchronous halving runs all nine 1-epoch fits first; ASHA promotes as soon as
+        // three results are in (the best of three), long before the ninth configuration starts.
+        CollectionAssert.AreEqual(Enumerable.Repeat(1, 9).ToArray(), syncFits.Take(9).ToArray());
+        int firstPromotion = ashaFits.IndexOf(3), lastNew = ashaFits.LastIndexOf(1);
+        Assert.IsTrue(firstPromotion >= 0 && firstPromotion < lastNew, $"ASHA's fits: {string.Join(", ", ashaFits)}");
+        Assert.AreEqual(3, ashaFits.IndexOf(3), "after three 1-epoch results the best of them goes on");
+        // The same promotions in number (floor(9/3) and floor(3/3)), each continuing its checkpoint: 9 + 3 x 2 + 1 x 6.
+        Assert.AreEqual(21, asha.TrainedEpochs);
+        Assert.AreEqual(sync.TrainedEpochs, asha.TrainedEpochs);
+        CollectionAssert.AreEquivalent(new[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 9 }, ashaFits);
+        Assert.AreEqual(9, asha.Trials.Count);
+        var completed = asha.Trials.Single(t => t.Status == DvnSweepTrialStatus.Completed);
+        Assert.AreEqual(8, asha.Trials.Count(t => t.Status == DvnSweepTrialStatus.Pruned));
+        Assert.AreEqual(9, completed.Epochs);
+        Assert.AreEqual(9, completed.TrainedEpochs);
+
+        // A result depends on its configuration and epochs only: the trial both strategies finished alike has the same levels.
+        if (sync.Trials.SingleOrDefault(t => t.Status == DvnSweepTrialStatus.Completed && t.Id == completed.Id) is { } same)
+            CollectionAssert.AreEqual(same.Levels.ToArray(), completed.Levels.ToArray());
+    }
+
+    [TestMethod]
     public void HalvingRoundsGrowByTheFactorUpToTheLargestEpochs()
     {
         int[] Rounds(int configurations, int factor, int epochs) => Microsoft.ML.Dvn.Sweep.SweepRun.HalvingRounds(configurations, factor, epochs);

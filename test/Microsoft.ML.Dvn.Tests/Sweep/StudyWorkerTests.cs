@@ -155,6 +155,41 @@ public sealed class StudyWorkerTests
     }
 
     [TestMethod]
+    public void TwoAsyncHalvingWorkersOnASqliteStudyRunEveryJobOnceAndTheStudyReadsBackWithoutAFit()
+    {
+        var study = WorkerSweep.Study("sqlite", Path.Combine(_directory, "study.db"), leaseSeconds: 5);
+        var workers = new[] { SweepWorker.Start(study, DvnSweepStrategy.AsyncHalving), SweepWorker.Start(study, DvnSweepStrategy.AsyncHalving) };
+        try
+        {
+            foreach (var worker in workers)
+                worker.Finish();
+        }
+        finally
+        {
+            foreach (var worker in workers)
+                worker.Dispose();
+        }
+        var claims = StudyTables.Claims(study);
+        var results = StudyTables.Results(study);
+        Assert.IsTrue(claims.All(c => c.Done && c.Attempts == 1), "every job ran once");
+        Assert.AreEqual(claims.Count, results.Count);
+        // Rounds of 1, 4 and 12 epochs: all 6 configurations at 1, at least floor(6/3) promoted to 4 and at least one
+        // finished at 12 (more when an early promotion was overtaken by a later, better result: ASHA's trade).
+        Assert.AreEqual(6, results.Count(r => r.Epochs == 1 && r.Trial > 0));
+        Assert.IsTrue(results.Count(r => r.Epochs == 4) >= 2);
+        int finished = results.Count(r => r.Epochs == 12 && r.Trial > 0);
+        Assert.IsTrue(finished >= 1);
+
+        var fits = new List<int>();
+        var read = WorkerSweep.Run(study, DvnSweepStrategy.AsyncHalving, fits);
+        Assert.AreEqual(0, fits.Count, "a finished ASHA study runs nothing more");
+        foreach (var trial in read.Trials)
+            Assert.AreEqual(results.Where(r => r.Trial == trial.Id).Max(r => r.Epochs), trial.Epochs, $"trial {trial.Id} at its highest round");
+        Assert.AreEqual(finished, read.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed));
+        Assert.IsTrue(read.Trials.Where(t => t.Epochs == 12).All(t => t.Status == DvnSweepTrialStatus.Completed));
+    }
+
+    [TestMethod]
     public void APostgresStudyOfAnotherSearchSpaceOrANewerSchemaIsRefusedAndNothingIsWritten()
     {
         string connection = Server.CreateDatabase("refusals");

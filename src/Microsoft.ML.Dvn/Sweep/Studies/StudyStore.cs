@@ -142,6 +142,18 @@ internal sealed class StudyStore
         command.ExecuteNonQuery();
     });
 
+    /// <summary>The (trial, epochs) that a worker has claimed and not finished (running, or left by a dead worker).</summary>
+    public IReadOnlyList<(int Trial, int Epochs)> OpenClaims() => Use(() =>
+    {
+        using var connection = _database.Connect();
+        using var command = Command(connection, null, "SELECT trial, epochs FROM dvn_claim WHERE study = @study AND done = 0", 0, 0);
+        using var reader = command.ExecuteReader();
+        var open = new List<(int, int)>();
+        while (reader.Read())
+            open.Add((Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture)));
+        return (IReadOnlyList<(int Trial, int Epochs)>)open;
+    });
+
     /// <summary>Ends <paramref name="worker"/>'s lease now when its claim has no result, so that another worker can take it at once.</summary>
     public void Release(int trial, int epochs, string worker) => Use(() =>
     {
