@@ -162,7 +162,7 @@ internal sealed class DvnNetwork : nn.Module
     /// concatenation when libtorch's own convolution cuts the batch), the normalization's and ReLU's outputs, and the
     /// pooled output with its int64 indices; per fully connected layer its output, normalization and ReLU; the head's
     /// logits and probabilities; and the row's own copy of the features when rows are grouped. Not counted: libtorch's
-    /// own unfolded input without oneDNN, at most <see cref="SlicedConv2d.LibTorchUnfoldLimit"/> for a whole call.
+    /// own unfolded input without oneDNN, at most <see cref="Native.ConvolutionPath.LibTorchUnfoldLimit"/> for a whole call.
     /// </summary>
     public long ActivationBytesPerRow(int task, int level)
     {
