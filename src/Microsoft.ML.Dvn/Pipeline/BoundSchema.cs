@@ -67,6 +67,31 @@ internal sealed class BoundSchema
     /// <summary>Whether any new column is among <paramref name="columns"/>.</summary>
     public bool NeedsPrediction(IEnumerable<DataViewSchema.Column> columns) => columns.Any(c => OutputOf(c.Index) >= 0);
 
+    /// <summary>
+    /// Whether an output column is active in a row over <paramref name="input"/>: a passed-through column as the input
+    /// has it, a new one as <paramref name="active"/> (<see cref="ActiveOutputs"/>) says.
+    /// </summary>
+    public bool IsActive(DataViewSchema.Column column, DataViewRow input, bool[] active)
+    {
+        int output = OutputOf(column.Index);
+        return output < 0 ? input.IsColumnActive(Input[column.Index]) : active[output];
+    }
+
+    /// <summary>
+    /// The getter of an output column in a row over <paramref name="input"/>: a passed-through column's from the input,
+    /// a new active one's from the row's prediction (<paramref name="batch"/>, at <paramref name="index"/>).
+    /// </summary>
+    public ValueGetter<TValue> Getter<TValue>(DataViewSchema.Column column, DataViewRow input, bool[] active,
+        Func<PredictionBatch> batch, Func<int> index)
+    {
+        int output = OutputOf(column.Index);
+        if (output < 0)
+            return input.GetGetter<TValue>(Input[column.Index]);
+        if (!active[output])
+            throw new InvalidOperationException($"Column '{column.Name}' was not requested as active.");
+        return OutputGetters.Create<TValue>(output, column.Name, batch, index);
+    }
+
     /// <summary>The input columns behind the passed-through output columns among <paramref name="columns"/>.</summary>
     public IEnumerable<DataViewSchema.Column> PassedThrough(IEnumerable<DataViewSchema.Column> columns) =>
         columns.Where(c => OutputOf(c.Index) < 0).Select(c => Input[c.Index]);
