@@ -8,8 +8,10 @@ literal does (the code in an interpolated string's holes does). A type split ove
 ties each of them to the others both ways: its parts share their private members.
 
 Prints the types of each folder, each file's references to other folders' types, the matrix, and every cycle between
-folders with one reference (file: type) on each of its edges. Exits 1 when there is a cycle, 0 otherwise.
-Usage: build/deps.sh [SOURCE_FOLDER]   (default: src/Microsoft.ML.Dvn)
+folders with one reference (file: type) on each of its edges. With --readme, also checks the README's layout table
+(`| `Folder/` | what it owns | the folders it may use, or nothing |`): a row for every folder, and no use of a folder
+that its row does not list. Exits 1 on a cycle or a disagreement, 0 otherwise.
+Usage: build/deps.sh [--readme README.md] [SOURCE_FOLDER]   (default: src/Microsoft.ML.Dvn)
 """
 import os
 import re
@@ -142,7 +144,11 @@ def brace_depths(code):
 
 
 def main():
-    root = os.path.normpath(sys.argv[1] if len(sys.argv) > 1 else "src/Microsoft.ML.Dvn")
+    arguments = sys.argv[1:]
+    readme = None
+    if arguments[:1] == ["--readme"] and len(arguments) >= 2:
+        readme, arguments = arguments[1], arguments[2:]
+    root = os.path.normpath(arguments[0] if arguments else "src/Microsoft.ML.Dvn")
     files = {}
     for directory, subdirectories, names in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if d not in ("bin", "obj"))
@@ -224,14 +230,41 @@ def main():
     cycles = find_cycles(folders, graph)
     if not cycles:
         print("No cycle between folders.")
-        return 0
-    print(f"{len(cycles)} cycle(s) between folders:")
-    for cycle in cycles:
-        print("  " + " -> ".join(cycle + [cycle[0]]))
-        for a, b in zip(cycle, cycle[1:] + [cycle[0]]):
-            file, name = sorted(edges[(a, b)])[0]
-            print(f"    {a} -> {b}: {file}: {name}")
-    return 1
+    else:
+        print(f"{len(cycles)} cycle(s) between folders:")
+        for cycle in cycles:
+            print("  " + " -> ".join(cycle + [cycle[0]]))
+            for a, b in zip(cycle, cycle[1:] + [cycle[0]]):
+                file, name = sorted(edges[(a, b)])[0]
+                print(f"    {a} -> {b}: {file}: {name}")
+    untrue = check_readme(readme, folders, graph, edges) if readme else 0
+    return 1 if cycles or untrue else 0
+
+
+def check_readme(readme, folders, graph, edges):
+    """Compares the README's layout table (rows `| `Folder/` | owns | may use |`) with the code: every folder has a row,
+    and uses only folders its row names. Returns the number of disagreements, each printed."""
+    rows = {}
+    with open(readme, encoding="utf-8") as text:
+        for line in text:
+            m = re.match(r"^\|\s*`([A-Za-z]+)/`\s*\|.*\|\s*([^|]*?)\s*\|\s*$", line)
+            if m:
+                allowed = m.group(2)
+                rows[m.group(1)] = set() if allowed == "nothing" else {f.strip() for f in allowed.split(",")}
+    untrue = [f"{folder}/ has no row in {readme}'s layout table" for folder in folders if folder not in rows]
+    untrue += [f"{readme}'s layout table has a row for {folder}/, which is not a folder of the library" for folder in rows if folder not in folders]
+    for folder in folders:
+        for used in sorted(graph[folder] - rows.get(folder, set(graph[folder]))):
+            file, name = sorted(edges[(folder, used)])[0]
+            untrue.append(f"{folder}/ uses {used}/ ({file}: {name}), which its row in {readme} does not list")
+    print()
+    if untrue:
+        print(f"{len(untrue)} disagreement(s) with {readme}'s layout table:")
+        for line in untrue:
+            print("  " + line)
+    else:
+        print(f"{readme}'s layout table says what each folder may use, and the code uses no other.")
+    return len(untrue)
 
 
 def find_cycles(folders, graph):
