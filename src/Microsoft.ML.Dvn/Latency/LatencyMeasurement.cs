@@ -1,20 +1,21 @@
 using System.Diagnostics;
-using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Model;
-using Microsoft.ML.Dvn.Pipeline;
 
 namespace Microsoft.ML.Dvn.Latency;
 
 /// <summary>
 /// Times every (task, level) of a model on sample rows, one row alone and a batch, over warm-up and counted rounds,
 /// and reports a percentile of the counted rounds. What is timed is the prediction itself as Transform and a
-/// PredictionEngine run it (features to tensor, the level's forward pass, probabilities back), not ML.NET's row plumbing.
+/// PredictionEngine run it (features to tensor, the level's forward pass, probabilities back), not ML.NET's row plumbing;
+/// the transformer reads the sample rows' features before.
 /// </summary>
 internal static class LatencyMeasurement
 {
-    public static DvnLatencyTable Measure(DvnModel model, IDataView sampleRows, DvnLatencyOptions options)
+    /// <param name="model">The model to time.</param>
+    /// <param name="features">Sample feature vectors, one after another (at least one); repeated to fill a batch.</param>
+    /// <param name="options">Rounds, batch size and percentile.</param>
+    public static DvnLatencyTable Measure(DvnModel model, float[] features, DvnLatencyOptions options)
     {
-        var features = SampleFeatures(model, sampleRows, Math.Max(options.BatchSize, 1));
         int inputs = model.Network.InputSize, rows = features.Length / inputs;
         var batch = new float[options.BatchSize * inputs];
         for (int r = 0; r < options.BatchSize; r++)
@@ -61,25 +62,5 @@ internal static class LatencyMeasurement
         long start = Stopwatch.GetTimestamp();
         predict();
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-    }
-
-    // Up to `count` feature vectors of the sample rows, checked as prediction checks them.
-    private static float[] SampleFeatures(DvnModel model, IDataView sampleRows, int count)
-    {
-        var column = InputSchema.Features(sampleRows.Schema, model.Columns.Features, model.Network.InputSize);
-        int inputs = model.Network.InputSize;
-        var values = new List<float>();
-        using var cursor = sampleRows.GetRowCursor(new[] { column });
-        var read = ColumnReaders.Features(cursor, column);
-        var row = new float[inputs];
-        while (values.Count < count * inputs && cursor.MoveNext())
-        {
-            read(row, cursor.Position);
-            ColumnReaders.CheckFinite(row, column.Name, cursor.Position);
-            values.AddRange(row);
-        }
-        if (values.Count == 0)
-            throw new ArgumentException("The sample rows are empty; give at least one row with the model's features to measure latency on.", nameof(sampleRows));
-        return values.ToArray();
     }
 }

@@ -97,12 +97,12 @@ public static class DvnRuntime
     /// <example><c>DvnRuntime.MaxModelBytes = 1L &lt;&lt; 30;   // 1 GiB, for a trusted larger model</c></example>
     public static long MaxModelBytes
     {
-        get => Persistence.ModelSizeLimit.Limit;
+        get => ModelSizeLimit.Limit;
         set
         {
             if (value < 1)
                 throw new ArgumentOutOfRangeException(nameof(value), $"DvnRuntime.MaxModelBytes is {value}; expected at least 1 byte.");
-            Persistence.ModelSizeLimit.Limit = value;
+            ModelSizeLimit.Limit = value;
         }
     }
 

@@ -32,8 +32,7 @@ internal static class ActivationMemory
             long width = activeWidth(layer);
             if (layer < convolutions)
             {
-                long area = (long)(architecture.ImageHeight >> layer) * (architecture.ImageWidth >> layer);
-                long pooled = (long)(architecture.ImageHeight >> (layer + 1)) * (architecture.ImageWidth >> (layer + 1));
+                long area = architecture.PooledArea(layer), pooled = architecture.PooledArea(layer + 1);
                 values = checked(values + 3 * checked(width * area) + checked(width * pooled));
             }
             else

@@ -81,8 +81,7 @@ public sealed class DvnArchitecture : IEquatable<DvnArchitecture>
             throw new ArgumentException("A CNN needs at least one convolution.", nameof(convolutionChannels));
         CheckPositive(convolutionChannels, nameof(convolutionChannels));
         CheckPositive(hiddenLayerSizes, nameof(hiddenLayerSizes));
-        int pooledHeight = height >> convolutionChannels.Length, pooledWidth = width >> convolutionChannels.Length;
-        if (pooledHeight < 1 || pooledWidth < 1)
+        if (PooledSide(height, convolutionChannels.Length) < 1 || PooledSide(width, convolutionChannels.Length) < 1)
             throw new ArgumentException(
                 $"An image of {height} x {width} pixels is too small for {convolutionChannels.Length} convolutions: " +
                 $"each halves it with 2x2 max-pooling.", nameof(convolutionChannels));
@@ -92,6 +91,15 @@ public sealed class DvnArchitecture : IEquatable<DvnArchitecture>
 
     /// <summary>The length of the feature vector this architecture reads, or null for an MLP (any length).</summary>
     public int? RequiredFeatureLength => Kind == DvnArchitectureKind.Cnn ? ImageChannels * ImageHeight * ImageWidth : null;
+
+    /// <summary>
+    /// An image side after <paramref name="convolutions"/> convolutions: each halves it (2x2 max-pooling, rounding down).
+    /// 0 once nothing is left, also for 31 convolutions or more, where a C# shift would mask the count and keep the side.
+    /// </summary>
+    internal static int PooledSide(int side, int convolutions) => convolutions < 31 ? side >> convolutions : 0;
+
+    /// <summary>The image's pixels (height x width) after the first <paramref name="convolutions"/> convolutions (<see cref="PooledSide"/>).</summary>
+    internal long PooledArea(int convolutions) => (long)PooledSide(ImageHeight, convolutions) * PooledSide(ImageWidth, convolutions);
 
     /// <summary>The smallest hidden width: a DVN can have at most this many units.</summary>
     public int NarrowestLayer => _convolutionChannels.Concat(_hiddenLayerSizes).Min();

@@ -48,7 +48,7 @@ internal sealed class DvnNetwork : nn.Module
         int units = allocation.NumberOfUnits;
         _convolutionLayouts = architecture.ConvolutionChannels.Select(c => new UnitLayout(c, units)).ToArray();
         _fullyConnectedLayouts = architecture.HiddenLayerSizes.Select(c => new UnitLayout(c, units)).ToArray();
-        _pooledArea = (architecture.ImageHeight >> _convolutionLayouts.Length) * (architecture.ImageWidth >> _convolutionLayouts.Length);
+        _pooledArea = (int)architecture.PooledArea(_convolutionLayouts.Length);
 
         using var generator = new Generator((ulong)seed);
         var convs = new List<SlicedConv2d>();
@@ -162,13 +162,12 @@ internal sealed class DvnNetwork : nn.Module
     /// concatenation when libtorch's own convolution cuts the batch), the normalization's and ReLU's outputs, and the
     /// pooled output with its int64 indices; per fully connected layer its output, normalization and ReLU; the head's
     /// logits and probabilities; and the row's own copy of the features when rows are grouped. Not counted: libtorch's
-    /// own unfolded input without oneDNN, at most <see cref="SlicedConv2d.LibTorchUnfoldLimit"/> for a whole call.
+    /// own unfolded input without oneDNN, at most <see cref="Native.ConvolutionPath.LibTorchUnfoldLimit"/> for a whole call.
     /// </summary>
     public long ActivationBytesPerRow(int task, int level)
     {
         var slices = LayerSlices(Allocation.Units(task, level));
         long floats = InputSize;
-        long height = Architecture.ImageHeight, width = Architecture.ImageWidth;
         for (int layer = 0; layer < slices.Length; layer++)
         {
             long outputs = slices[layer].Outputs.Length;
@@ -176,10 +175,8 @@ internal sealed class DvnNetwork : nn.Module
             {
                 var padding = convolutions[layer].Padding;
                 long inputs = slices[layer].Inputs.Length, inputsRun = padding.Inputs((int)inputs), outputsRun = padding.Outputs((int)outputs);
-                long area = height * width;
-                height /= 2;
-                width /= 2;
-                floats = checked(floats + (inputsRun != inputs ? inputsRun * area : 0) + 2 * outputsRun * area + 2 * outputs * area + 3 * outputs * height * width);
+                long area = Architecture.PooledArea(layer), pooled = Architecture.PooledArea(layer + 1);
+                floats = checked(floats + (inputsRun != inputs ? inputsRun * area : 0) + 2 * outputsRun * area + 2 * outputs * area + 3 * outputs * pooled);
             }
             else
             {

@@ -37,8 +37,6 @@ internal sealed class TaskOrder
     /// <summary>The task (1-based) at each position, position 1 first.</summary>
     public IReadOnlyList<int> TasksByPosition => _tasksByPosition;
 
-    public bool IsIdentity => _tasksByPosition.Select((task, i) => task == i + 1).All(same => same);
-
     /// <summary>The position (1-based) of task <paramref name="task"/> (1-based).</summary>
     public int Position(int task) => _positions[task - 1];
 

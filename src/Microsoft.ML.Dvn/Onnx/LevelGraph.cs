@@ -37,7 +37,8 @@ internal sealed class LevelGraph
     public static void Write(OnnxContext ctx, DvnModel model, string features, IReadOnlyList<DataViewSchema.Column> outputs)
     {
         OnnxExport.EnsureOneLevel(model);
-        ctx.CheckOpSetVersion(MinimumOpSet, nameof(DvnTransformer));
+        // The name ML.NET puts in its message when the opset is too old: the public transformer, not this internal writer.
+        ctx.CheckOpSetVersion(MinimumOpSet, "DvnTransformer");
         var graph = new LevelGraph(ctx);
         var served = model.Served[0];
         string probabilities;

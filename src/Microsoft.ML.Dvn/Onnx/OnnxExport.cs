@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Model;
-using Microsoft.ML.Dvn.Pipeline;
 using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
@@ -41,7 +40,7 @@ internal static class OnnxExport
         var version = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0";
         var ctx = new OnnxContextImpl(env, "dvn", "Microsoft.ML.Dvn", version, 0, "microsoft.ml.dvn", OnnxVersion.Stable);
         ctx.AddInputVariable(new VectorDataViewType(NumberDataViewType.Single, model.Network.InputSize), model.Columns.Features);
-        var outputs = BoundSchema.BuildOutput(model, new DataViewSchema.Builder().ToSchema());
+        var outputs = OutputSchema.Build(model, new DataViewSchema.Builder().ToSchema());
         LevelGraph.Write(ctx, model, ctx.GetVariableName(model.Columns.Features), outputs);
         foreach (var column in outputs)
             ctx.AddOutputVariable(column.Type, ctx.GetVariableName(column.Name));

@@ -60,9 +60,8 @@ internal static class ArchitectureSection
         {
             foreach (var (field, value) in new[] { ("imageHeight", height), ("imageWidth", width), ("imageChannels", channels) })
                 InvalidModel.Require(value >= 1, reader.Name(field), value, "at least 1 for a CNN");
-            // Every convolution halves the image; a shift count of 31 or more would not (C# masks it).
-            InvalidModel.Require(convolutions.Length >= 1 && convolutions.Length <= 30 &&
-                                 height >> convolutions.Length >= 1 && width >> convolutions.Length >= 1,
+            InvalidModel.Require(convolutions.Length >= 1 && DvnArchitecture.PooledSide(height, convolutions.Length) >= 1 &&
+                                 DvnArchitecture.PooledSide(width, convolutions.Length) >= 1,
                 reader.Name("convolutionChannels"), $"a list of {convolutions.Length}",
                 $"1 or more convolutions, each halving the {height} x {width} image, down to at least 1 x 1");
             long required = (long)channels * height * width;

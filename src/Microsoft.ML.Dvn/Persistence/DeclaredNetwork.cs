@@ -78,8 +78,7 @@ internal sealed class DeclaredNetwork
                 $"fields '{Section}.classCounts' ({classCounts.Length} tasks), '{Section}.numberOfLevels' ({levels}) and the " +
                 $"{layers} hidden layers declare {(tensors == long.MaxValue ? $"more than {ModelLimits.MaxTensors}" : tensors)} tensors; at most {ModelLimits.MaxTensors} are loaded");
 
-        long pooledArea = (long)(architecture.ImageHeight >> architecture.ConvolutionChannels.Count) *
-                          (architecture.ImageWidth >> architecture.ConvolutionChannels.Count);
+        long pooledArea = architecture.PooledArea(architecture.ConvolutionChannels.Count);
         // The shared layers are what the widest level reads besides its own normalizations and head.
         var (all, allOwn) = Checked(() => Counts(architecture, inputSize, classes: 1, pooledArea, layer => Width(architecture, layer)));
         long shared = all - allOwn;

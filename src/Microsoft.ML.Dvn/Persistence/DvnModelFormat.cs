@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.Dvn.Model;
+using Microsoft.ML.Dvn.Native;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Dvn.Persistence;

@@ -28,7 +28,7 @@ internal sealed class BoundSchema
             .Select(b => (b.Unit, Column: InputSchema.Budget(input, b.Column, b.Unit)))
             .Where(b => b.Column is not null).Select(b => (b.Unit, b.Column!.Value)).ToArray();
         Latencies = latencies;
-        Output = BuildOutput(model, input);
+        Output = OutputSchema.Build(model, input);
     }
 
     public DvnModel Model { get; }
@@ -67,6 +67,31 @@ internal sealed class BoundSchema
     /// <summary>Whether any new column is among <paramref name="columns"/>.</summary>
     public bool NeedsPrediction(IEnumerable<DataViewSchema.Column> columns) => columns.Any(c => OutputOf(c.Index) >= 0);
 
+    /// <summary>
+    /// Whether an output column is active in a row over <paramref name="input"/>: a passed-through column as the input
+    /// has it, a new one as <paramref name="active"/> (<see cref="ActiveOutputs"/>) says.
+    /// </summary>
+    public bool IsActive(DataViewSchema.Column column, DataViewRow input, bool[] active)
+    {
+        int output = OutputOf(column.Index);
+        return output < 0 ? input.IsColumnActive(Input[column.Index]) : active[output];
+    }
+
+    /// <summary>
+    /// The getter of an output column in a row over <paramref name="input"/>: a passed-through column's from the input,
+    /// a new active one's from the row's prediction (<paramref name="batch"/>, at <paramref name="index"/>).
+    /// </summary>
+    public ValueGetter<TValue> Getter<TValue>(DataViewSchema.Column column, DataViewRow input, bool[] active,
+        Func<PredictionBatch> batch, Func<int> index)
+    {
+        int output = OutputOf(column.Index);
+        if (output < 0)
+            return input.GetGetter<TValue>(Input[column.Index]);
+        if (!active[output])
+            throw new InvalidOperationException($"Column '{column.Name}' was not requested as active.");
+        return OutputGetters.Create<TValue>(output, column.Name, batch, index);
+    }
+
     /// <summary>The input columns behind the passed-through output columns among <paramref name="columns"/>.</summary>
     public IEnumerable<DataViewSchema.Column> PassedThrough(IEnumerable<DataViewSchema.Column> columns) =>
         columns.Where(c => OutputOf(c.Index) < 0).Select(c => Input[c.Index]);
@@ -90,43 +115,5 @@ internal sealed class BoundSchema
             throw new ArgumentOutOfRangeException("input",
                 $"The task column '{task.Name}' maps its keys to other tasks than in training: {string.Join("; ", mismatches.Take(5))}" +
                 $"{(mismatches.Count > 5 ? $"; and {mismatches.Count - 5} more" : "")}. Rows would go to the wrong task: {Remedy}");
-    }
-
-    /// <summary>
-    /// The input's columns followed by the four new ones, annotated as ML.NET's multiclass scorer annotates its score
-    /// and predicted label, so that evaluators and tools find them by kind. AnnotationUtils (the annotation kinds, the
-    /// score set's key type and the search for the input's last score set) is internal to Microsoft.ML.Core; used here
-    /// through the publicized reference (see Internals/) so the values are exactly ML.NET's own.
-    /// </summary>
-    public static DataViewSchema BuildOutput(DvnModel model, DataViewSchema input)
-    {
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(input);
-        var names = model.Columns;
-        // A new score set: one more than the last set in the input (scores of an earlier trainer keep theirs).
-        uint scoreSet = input.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
-
-        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-        model.Labels.Values?.AddAsSlotNamesTo(scoreAnnotations);
-        model.Labels.Values?.AddTo(scoreAnnotations, AnnotationUtils.Kinds.TrainingLabelValues);
-        AddScoreKinds(scoreAnnotations, scoreSet, AnnotationUtils.Const.ScoreValueKind.Score);
-        builder.AddColumn(names.Score, new VectorDataViewType(NumberDataViewType.Single, model.Labels.Count), scoreAnnotations.ToAnnotations());
-
-        var labelAnnotations = new DataViewSchema.Annotations.Builder();
-        model.Labels.Values?.AddTo(labelAnnotations);
-        AddScoreKinds(labelAnnotations, scoreSet, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
-        builder.AddColumn(names.PredictedLabel, new KeyDataViewType(typeof(uint), model.Labels.Count), labelAnnotations.ToAnnotations());
-
-        builder.AddColumn(names.Level, NumberDataViewType.UInt32);
-        builder.AddColumn(names.ParameterCount, NumberDataViewType.Int64);
-        return builder.ToSchema();
-    }
-
-    private static void AddScoreKinds(DataViewSchema.Annotations.Builder annotations, uint scoreSet, string valueKind)
-    {
-        annotations.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint value) => value = scoreSet);
-        annotations.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance,
-            (ref ReadOnlyMemory<char> value) => value = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification.AsMemory());
-        annotations.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = valueKind.AsMemory());
     }
 }

@@ -55,11 +55,7 @@ internal sealed class DvnBatchCursor : DataViewRowCursor
 
     public override ValueGetter<DataViewRowId> GetIdGetter() => _rows.GetIdGetter();
 
-    public override bool IsColumnActive(DataViewSchema.Column column)
-    {
-        int output = _bound.OutputOf(column.Index);
-        return output < 0 ? _rows.IsColumnActive(_bound.Input[column.Index]) : _active[output];
-    }
+    public override bool IsColumnActive(DataViewSchema.Column column) => _bound.IsActive(column, _rows, _active);
 
     public override bool MoveNext()
     {
@@ -81,15 +77,8 @@ internal sealed class DvnBatchCursor : DataViewRowCursor
         return true;
     }
 
-    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-    {
-        int output = _bound.OutputOf(column.Index);
-        if (output < 0)
-            return _rows.GetGetter<TValue>(_bound.Input[column.Index]);
-        if (!_active[output])
-            throw new InvalidOperationException($"Column '{column.Name}' was not requested as active.");
-        return OutputGetters.Create<TValue>(output, column.Name, () => _batch!, () => _index);
-    }
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
+        _bound.Getter<TValue>(column, _rows, _active, () => _batch!, () => _index);
 
     private void Fill()
     {

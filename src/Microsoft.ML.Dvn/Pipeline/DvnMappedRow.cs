@@ -35,21 +35,10 @@ internal sealed class DvnMappedRow : DataViewRow
 
     public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
 
-    public override bool IsColumnActive(DataViewSchema.Column column)
-    {
-        int output = _bound.OutputOf(column.Index);
-        return output < 0 ? _input.IsColumnActive(_bound.Input[column.Index]) : _active[output];
-    }
+    public override bool IsColumnActive(DataViewSchema.Column column) => _bound.IsActive(column, _input, _active);
 
-    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-    {
-        int output = _bound.OutputOf(column.Index);
-        if (output < 0)
-            return _input.GetGetter<TValue>(_bound.Input[column.Index]);
-        if (!_active[output])
-            throw new InvalidOperationException($"Column '{column.Name}' was not requested as active.");
-        return OutputGetters.Create<TValue>(output, column.Name, Predicted, () => 0);
-    }
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
+        _bound.Getter<TValue>(column, _input, _active, Predicted, () => 0);
 
     private PredictionBatch Predicted()
     {

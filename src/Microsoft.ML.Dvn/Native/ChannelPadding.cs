@@ -1,10 +1,11 @@
-using Microsoft.ML.Dvn.Native;
-
+// Namespace Network, not Native: the samples' stress and benchmark commands name it Network.ChannelPadding; it moves to
+// Native when they move to a tools project of their own (issue 20, item 5).
 namespace Microsoft.ML.Dvn.Network;
 
 /// <summary>
-/// The channel counts a convolution runs at: its weight block and input are zero-padded up to a multiple of
-/// <see cref="Multiple"/> channels and its output is narrowed back, so the result is the unpadded convolution's.
+/// The channel counts a convolution runs at (<see cref="Native.ConvolutionPath"/>): its weight block and input are
+/// zero-padded up to a multiple of <see cref="Multiple"/> channels and its output is narrowed back, so the result is
+/// the unpadded convolution's.
 /// </summary>
 /// <remarks>
 /// Why 16: on AVX-512 CPUs libtorch 2.10's oneDNN convolution works on blocks of 16 channels, and with a partial
@@ -25,7 +26,7 @@ internal readonly record struct ChannelPadding(int Multiple)
     public static ChannelPadding None => new(1);
 
     /// <summary>What this process needs: <see cref="OneDnnBlock"/> while oneDNN is on, none otherwise.</summary>
-    public static ChannelPadding ForProcess => new(TorchNative.OneDnnEnabled ? OneDnnBlock : 1);
+    public static ChannelPadding ForProcess => new(Native.TorchNative.OneDnnEnabled ? OneDnnBlock : 1);
 
     /// <summary>The output channels to compute for <paramref name="channels"/> wanted ones.</summary>
     public int Outputs(int channels) => RoundUp(channels);

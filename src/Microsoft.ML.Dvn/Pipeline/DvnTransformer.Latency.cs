@@ -1,5 +1,7 @@
 using Microsoft.ML.Dvn.Latency;
+using Microsoft.ML.Dvn.Model;
 using Microsoft.ML.Dvn.Persistence;
+using Microsoft.ML.Dvn.Pipeline;
 
 namespace Microsoft.ML.Dvn;
 
@@ -53,7 +55,7 @@ public sealed partial class DvnTransformer
         long largest = Math.Max(1, Math.Min(ModelLimits.MaxPredictionBatchSize, ModelLimits.MaxPredictionBatchValues / valuesPerRow));
         Require(options.BatchSize >= 1 && options.BatchSize <= largest, nameof(options.BatchSize), options.BatchSize, $"1 to {largest} rows");
         Require(options.Percentile > 0 && options.Percentile <= 100, nameof(options.Percentile), options.Percentile, "a number in (0, 100]");
-        var table = LatencyMeasurement.Measure(Model, sampleRows, options);
+        var table = LatencyMeasurement.Measure(Model, SampleFeatures(Model, sampleRows, Math.Max(options.BatchSize, 1)), options);
         _latencies = new LevelLatencies(Model, table);
         return table;
     }
@@ -68,4 +70,24 @@ public sealed partial class DvnTransformer
 
     // The latencies that views, mappers and engines made now compare latency budgets with.
     internal LevelLatencies? BoundLatencies => _latencies;
+
+    // Up to `count` feature vectors of the sample rows, checked as prediction checks them.
+    private static float[] SampleFeatures(DvnModel model, IDataView sampleRows, int count)
+    {
+        var column = InputSchema.Features(sampleRows.Schema, model.Columns.Features, model.Network.InputSize);
+        int inputs = model.Network.InputSize;
+        var values = new List<float>();
+        using var cursor = sampleRows.GetRowCursor(new[] { column });
+        var read = ColumnReaders.Features(cursor, column);
+        var row = new float[inputs];
+        while (values.Count < count * inputs && cursor.MoveNext())
+        {
+            read(row, cursor.Position);
+            ColumnReaders.CheckFinite(row, column.Name, cursor.Position);
+            values.AddRange(row);
+        }
+        if (values.Count == 0)
+            throw new ArgumentException("The sample rows are empty; give at least one row with the model's features to measure latency on.", nameof(sampleRows));
+        return values.ToArray();
+    }
 }

@@ -9,7 +9,7 @@ using Microsoft.ML.Runtime;
 // ML.NET finds a transformer's loader through this attribute when it loads a model zip (it loads this assembly by the
 // name stored in the zip, then scans it). LoadableClassAttribute, SignatureLoadModel, ModelLoadContext and the
 // members of ModelSaveContext used below are internal to Microsoft.ML.Core: this file is the one place that uses them
-// (see Internals/IgnoresAccessChecksToAttribute.cs), and the test PersistenceContractTests fails loudly if a
+// (see Internals/IgnoresAccessChecksToAttribute.cs), and the test MlNetInternalsContractTests fails loudly if a
 // Microsoft.ML upgrade breaks them.
 [assembly: LoadableClass(typeof(DvnTransformer), null, typeof(SignatureLoadModel), "Deep Virtual Network", DvnTransformer.LoaderSignature)]
 

@@ -1,7 +1,7 @@
 using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Network;
 
-namespace Microsoft.ML.Dvn.Tests.Network;
+namespace Microsoft.ML.Dvn.Tests.Native;
 
 [TestClass]
 public sealed class ChannelPaddingTests

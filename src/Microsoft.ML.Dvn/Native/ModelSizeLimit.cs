@@ -1,10 +1,10 @@
-namespace Microsoft.ML.Dvn.Persistence;
+namespace Microsoft.ML.Dvn.Native;
 
 /// <summary>
 /// The largest DVN model stream a process loads (<see cref="DvnRuntime.MaxModelBytes"/>): checked against the size
 /// the zip declares before ML.NET extracts the entry, and against the payload length the stream declares before the
 /// payload is read, allocated or hashed. A few megabytes of deflate can declare gigabytes; the file's own bytes bound
-/// everything else (<see cref="ModelLimits"/>).
+/// everything else (Persistence/ModelLimits).
 /// </summary>
 internal static class ModelSizeLimit
 {
