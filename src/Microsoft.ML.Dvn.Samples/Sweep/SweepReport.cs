@@ -6,9 +6,10 @@ namespace Microsoft.ML.Dvn.Samples.Sweep;
 
 /// <summary>The sweep command's JSON report (docs/sweeps.md): every trial, the frontier of every task, the default options' levels.</summary>
 /// <param name="FitsInThisProcess">Fits of the pipeline that this process ran for the sweep (the others' results came from the study, or other workers).</param>
+/// <param name="TrainedEpochs">Epochs trained by all the sweep's fits, whoever ran them (continued halving rounds count their new epochs).</param>
 internal sealed record SweepReport(
     string Scenario, string Architecture, string Strategy, int Seed, double ElapsedSeconds, double TrialSeconds, string Objective,
-    string Evaluation, int TrainRowsPerTask, double? TimeBudgetMinutes, string? StopReason, int FitsInThisProcess, MachineInfo Machine,
+    string Evaluation, int TrainRowsPerTask, double? TimeBudgetMinutes, string? StopReason, int FitsInThisProcess, int TrainedEpochs, MachineInfo Machine,
     SweepDefault? Default, IReadOnlyList<SweepTrialReport> Trials, IReadOnlyDictionary<string, IReadOnlyList<SweepFrontierPoint>> Frontier,
     IReadOnlyDictionary<string, int?> Best, IReadOnlyList<DvnSweepSkipped> Skipped, IReadOnlyDictionary<string, DvnSizeRange> SizeRanges,
     SweepTestReport? Test)
@@ -25,7 +26,7 @@ internal sealed record SweepReport(
         int fitsInThisProcess, MachineInfo machine, SweepTestReport? test) => new(
         scenario, plan.Architecture, result.Strategy.ToString().ToLowerInvariant(), result.Seed, result.Elapsed.TotalSeconds,
         result.Trials.Append(result.BaseOptionsTrial).Where(t => t is not null).Sum(t => t!.FitSeconds + t.EvaluationSeconds),
-        result.Objective.Name, evaluation, plan.TrainRowsPerTask, timeBudgetMinutes, result.StopReason, fitsInThisProcess, machine,
+        result.Objective.Name, evaluation, plan.TrainRowsPerTask, timeBudgetMinutes, result.StopReason, fitsInThisProcess, result.TrainedEpochs, machine,
         result.BaseOptionsTrial is { } d ? new SweepDefault(Options(d.Parameters), d.Epochs, d.Status.ToString().ToLowerInvariant(), Levels(d)) : null,
         result.Trials.Select(t => new SweepTrialReport(t.Id, t.Status.ToString().ToLowerInvariant(), Options(t.Parameters), t.Epochs,
             t.FitSeconds, t.EvaluationSeconds, Levels(t), t.Message)).ToArray(),
