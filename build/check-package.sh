@@ -20,8 +20,9 @@
 #    linux-x64 copies of libLibTorchSharp.so must be patched whatever libstdc++ this machine has, and the builds must
 #    show none of the fix's warnings (DVN1001-DVN1003).
 # 5. The same consumer on ML.NET 6.0.0 (Microsoft.ML 6.0.0 and Microsoft.ML.OnnxConverter 0.24.0 beside the package,
-#    which was built against 5.0.1): builds with the native fix, trains, exports, saves and loads bit-identically, and
-#    loads the model that process 1 saved on 5.0.1 with bit-identical predictions.
+#    which was built against 5.0.1): every type and member of ML.NET that the package's assembly names resolves in the
+#    consumer's 6.0.0 assemblies (build/ReferenceCheck); it builds with the native fix, trains, exports, saves and loads
+#    bit-identically, and loads the model that process 1 saved on 5.0.1 with bit-identical predictions.
 # 6. Builds a consumer that references the package beside Microsoft.ML.TorchSharp (TorchSharp unified at this
 #    package's version), trains and predicts a DVN, exports a level to ONNX with the Microsoft.ML.OnnxConverter the
 #    package brings (0.23.1, also on 6.0.0) and creates that package's TextClassification estimator: once on
@@ -391,6 +392,12 @@ for package in "Microsoft.ML $mlnet6" "Microsoft.ML.OnnxConverter $onnxConverter
 done
 ok "restored on Microsoft.ML $mlnet6, Microsoft.ML.OnnxConverter $onnxConverter6 and TorchSharp $(packageVersion TorchSharp)"
 output6="$consumer6/bin/Release/net10.0"
+# The internals the package uses must exist with the same signatures in 6.0.0, also on paths the run below does not take.
+dotnet build "$repo/build/ReferenceCheck/ReferenceCheck.csproj" -c Release -nologo -v q -o "$work/reference-check" \
+  || fail "build/ReferenceCheck does not build"
+dotnet "$work/reference-check/Microsoft.ML.Dvn.ReferenceCheck.dll" "$extracted/lib/net10.0/$id.dll" "$output6" \
+  || fail "the package's assembly names ML.NET types or members that ML.NET $mlnet6 does not have (above)"
+ok "every ML.NET type and member the package's assembly names resolves in ML.NET $mlnet6's assemblies"
 checkNativeFix "$output6" "build output on ML.NET $mlnet6" "$work/build6.log"
 dotnet "$output6/Consumer.dll" train "$work/run6" || fail "training in the consumer on ML.NET $mlnet6 failed"
 dotnet "$output6/Consumer.dll" load "$work/run6" "$work/run6/load.txt" || fail "loading the saved model on ML.NET $mlnet6 failed"
