@@ -3,23 +3,30 @@
 #
 #   bash build/check-package.sh
 #
-# 1. Packs src/Microsoft.ML.Dvn (Release) into nuget/ and checks what is in the package: the library, its XML docs,
-#    README.md, LICENSE, buildTransitive/<id>.targets and buildTransitive/Microsoft.ML.Dvn.NativeFix.cs (the
-#    repository's native fix, build/Microsoft.ML.Dvn.NativeFix.*), and nothing else that runs (no publicized ML.NET
-#    copies, no Publicizer); dependencies exactly Microsoft.ML, Microsoft.ML.OnnxConverter (ONNX export),
-#    Microsoft.Data.Sqlite and Npgsql (sweep studies) and TorchSharp-cpu at the versions of Directory.Packages.props.
+# 1. Packs src/Microsoft.ML.Dvn (Release, built against ML.NET 5.0.1, the lowest supported version) into nuget/ and
+#    checks what is in the package: the library, its XML docs, README.md, LICENSE, buildTransitive/<id>.targets and
+#    buildTransitive/Microsoft.ML.Dvn.NativeFix.cs (the repository's native fix, build/Microsoft.ML.Dvn.NativeFix.*),
+#    and nothing else that runs (no publicized ML.NET copies, no Publicizer); dependencies exactly Microsoft.ML,
+#    Microsoft.ML.OnnxConverter (ONNX export), Microsoft.Data.Sqlite and Npgsql (sweep studies) and TorchSharp-cpu at the
+#    versions of Directory.Packages.props, as minimum versions (so that consumers on ML.NET 6.0.0 get in).
 # 2. Writes a throwaway console project in a temporary directory that references the package alone (ML.NET and
 #    TorchSharp come transitively), restored from nuget/ (RestoreAdditionalProjectSources) and the machine's
 #    configured package sources, into a packages folder of its own, so a stale cached copy of the same version is
 #    never used (and checks that the restored package is the one just packed).
-# 3. Builds it, trains and saves a model (process 1), loads the saved model in a second process with a new
-#    MLContext and no RegisterAssembly call, and requires bit-identical predictions.
+# 3. Builds it, trains, exports a level to ONNX (both ways) and saves a model (process 1), loads the saved model in a
+#    second process with a new MLContext and no RegisterAssembly call, and requires bit-identical predictions.
 # 4. Publishes it (framework-dependent, linux-x64) and requires the published app to load the model and predict
 #    bit-identically too: that proves the package's native-library fix in the build and in the publish output. The
 #    linux-x64 copies of libLibTorchSharp.so must be patched whatever libstdc++ this machine has, and the builds must
 #    show none of the fix's warnings (DVN1001-DVN1003).
-# 5. Builds a second consumer that references the package beside Microsoft.ML.TorchSharp (TorchSharp unified at this
-#    package's version), trains and predicts a DVN and creates that package's TextClassification estimator.
+# 5. The same consumer on ML.NET 6.0.0 (Microsoft.ML 6.0.0 and Microsoft.ML.OnnxConverter 0.24.0 beside the package,
+#    which was built against 5.0.1): every type and member of ML.NET that the package's assembly names resolves in the
+#    consumer's 6.0.0 assemblies (build/ReferenceCheck); it builds with the native fix, trains, exports, saves and loads
+#    bit-identically, and loads the model that process 1 saved on 5.0.1 with bit-identical predictions.
+# 6. Builds a consumer that references the package beside Microsoft.ML.TorchSharp (TorchSharp unified at this
+#    package's version), trains and predicts a DVN, exports a level to ONNX with the Microsoft.ML.OnnxConverter the
+#    package brings (0.23.1, also on 6.0.0) and creates that package's TextClassification estimator: once on
+#    Microsoft.ML 5.0.1 with Microsoft.ML.TorchSharp 0.23.1, once on Microsoft.ML 6.0.0 with 0.24.0.
 #
 # Exits non-zero on any failure; prints "package check: passed" at the end on success.
 # Only the CPU package is checked: a -p:DvnTorchBackend=cuda package (Microsoft.ML.Dvn.Cuda, depending on
@@ -40,13 +47,23 @@ fail() { printf '\npackage check: FAILED: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------------------------
 step "Pack the library"
-# The CPU package is the one checked; a DvnTorchBackend set in the environment must not change that.
-id=$(dotnet msbuild "$library" -p:DvnTorchBackend=cpu -getProperty:PackageId)
-version=$(dotnet msbuild "$library" -p:DvnTorchBackend=cpu -getProperty:Version)
+# The CPU package built against ML.NET 5.0.1 is the one shipped and checked; a DvnTorchBackend or DvnMlNetVersion
+# set in the environment must not change that.
+shipped=(-p:DvnTorchBackend=cpu -p:DvnMlNetVersion=5.0.1)
+id=$(dotnet msbuild "$library" "${shipped[@]}" -getProperty:PackageId)
+version=$(dotnet msbuild "$library" "${shipped[@]}" -getProperty:Version)
 [[ -n "$id" && -n "$version" ]] || fail "could not read PackageId and Version from $library"
+# "<package id> <version>" for every PackageVersion of Directory.Packages.props, for ML.NET 5.0.1 and 6.0.0.
+for mlnet in 5.0.1 6.0.0; do
+  dotnet msbuild "$library" -p:DvnTorchBackend=cpu -p:DvnMlNetVersion=$mlnet -getItem:PackageVersion \
+    | python3 -c 'import json, sys; [print(i["Identity"], i["Version"]) for i in json.load(sys.stdin)["Items"]["PackageVersion"]]' \
+    > "$work/versions-$mlnet"
+done
+packageVersion() { awk -v id="$1" '$1 == id { print $2 }' "$work/versions-${2:-5.0.1}"; }   # <package id> [ML.NET version]
+[[ "$(packageVersion Microsoft.ML 6.0.0)" == 6.0.0 ]] || fail "Directory.Packages.props does not give Microsoft.ML 6.0.0 for DvnMlNetVersion=6.0.0"
 nupkg="$repo/nuget/$id.$version.nupkg"
 rm -f "$nupkg"
-dotnet pack "$library" -c Release -p:DvnTorchBackend=cpu -nologo
+dotnet pack "$library" -c Release "${shipped[@]}" -nologo
 [[ -f "$nupkg" ]] || fail "dotnet pack did not write $nupkg"
 ok "wrote ${nupkg#"$repo"/}"
 
@@ -189,6 +206,17 @@ public static class Program
         foreach (int task in dvn.Tasks)
             Console.WriteLine($"  task {task}: level parameter counts {string.Join(", ", dvn.GetLevels(task).Select(l => l.ParameterCount))}");
 
+        // One (task, level) to ONNX, by the package's own writer and by ML.NET's converter: the package uses
+        // Microsoft.ML.OnnxConverter's internal model builder, so this is where its releases could disagree.
+        DvnTransformer small = dvn.ExtractSubnetwork(task: 1, level: 1);
+        using (var file = File.Create(Path.Combine(dir, "level.onnx")))
+            small.ExportOnnx(file);
+        var deployed = new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)model).Select(p => p == dvn ? small : p).ToArray());
+        using (var file = File.Create(Path.Combine(dir, "pipeline.onnx")))
+            ml.Model.ConvertToOnnx(deployed, data, file);
+        Console.WriteLine($"exported task 1, level 1 to ONNX: {new FileInfo(Path.Combine(dir, "level.onnx")).Length} bytes alone, " +
+            $"{new FileInfo(Path.Combine(dir, "pipeline.onnx")).Length} bytes as a pipeline");
+
         string path = Path.Combine(dir, "model.zip");
         ml.Model.Save(model, data.Schema, path);
         Console.WriteLine($"saved {path} ({new FileInfo(path).Length} bytes)");
@@ -294,7 +322,6 @@ nuspec="$extracted/${id,,}.nuspec"
 grep -q '<license type="expression">MIT</license>' "$nuspec" || fail "the nuspec has no MIT license expression"
 grep -q '<readme>README.md</readme>' "$nuspec" || fail "the nuspec names no readme"
 dependencies=$(grep -o '<dependency [^>]*>' "$nuspec" | sed -E 's/.*id="([^"]*)".*version="([^"]*)".*/\1 \2/' | sort)
-packageVersion() { sed -n "s/.*<PackageVersion Include=\"$1\" Version=\"\([^\"]*\)\".*/\1/p" "$repo/Directory.Packages.props"; }
 expectedDependencies=$(printf '%s\n' "Microsoft.ML $(packageVersion Microsoft.ML)" "Microsoft.ML.OnnxConverter $(packageVersion Microsoft.ML.OnnxConverter)" \
   "Microsoft.Data.Sqlite $(packageVersion Microsoft.Data.Sqlite)" "Npgsql $(packageVersion Npgsql)" "TorchSharp-cpu $(packageVersion TorchSharp-cpu)" | sort)
 printf '   dependencies:\n'; sed 's/^/     /' <<< "$dependencies"
@@ -342,33 +369,54 @@ cmp -s "$work/run/train.txt" "$work/run/publish.txt" \
 ok "the published app loads the model and predicts bit-identically"
 
 # ---------------------------------------------------------------------------------------------------------------
-step "Beside Microsoft.ML.TorchSharp: restore, build, train and predict a DVN, create a TextClassification estimator"
-# Microsoft.ML.TorchSharp 0.23.1 was built against TorchSharp 0.102.7; NuGet unifies TorchSharp at this package's
-# version (NU1603 warnings about SkiaSharp are expected). Its trainers download pretrained weights when they train,
-# so the check creates its estimator without fitting it.
-together="$work/Together"
-mkdir -p "$together"
-torchSharpTrainers=$(packageVersion Microsoft.ML.TorchSharp)
-[[ -n "$torchSharpTrainers" ]] || fail "Directory.Packages.props names no Microsoft.ML.TorchSharp version"
-cat > "$together/Together.csproj" <<EOF
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <ImplicitUsings>enable</ImplicitUsings>
-    <RestorePackagesPath>$work/packages</RestorePackagesPath>
-    <RestoreFallbackFolders>$fallback</RestoreFallbackFolders>
-    <RestoreAdditionalProjectSources>$repo/nuget</RestoreAdditionalProjectSources>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="$id" Version="$version" />
-    <PackageReference Include="Microsoft.ML.TorchSharp" Version="$torchSharpTrainers" />
-  </ItemGroup>
-</Project>
-EOF
-cat > "$together/Program.cs" <<'EOF'
-// Microsoft.ML.Dvn and Microsoft.ML.TorchSharp in one process: a DVN trains and predicts, and the TorchSharp
-// package's TextClassification estimator is created (not fitted: fitting downloads pretrained weights).
+# What NuGet resolved for a project: resolved <project directory> <package id> (direct or transitive).
+resolved() { (cd "$1" && dotnet list package --include-transitive) | awk -v id="$2" '$1 == ">" && $2 == id { print $NF }'; }
+
+step "On ML.NET 6.0.0: the same consumer beside Microsoft.ML 6.0.0 and Microsoft.ML.OnnxConverter 0.24.0"
+# The package was built against ML.NET 5.0.1 and depends on it as a minimum version: a consumer on 6.0.0 runs the
+# package's binary with 6.0.0's assemblies, whose internals the package uses for saving, loading and ONNX export.
+mlnet6=$(packageVersion Microsoft.ML 6.0.0)
+onnxConverter6=$(packageVersion Microsoft.ML.OnnxConverter 6.0.0)
+consumer6="$work/Consumer6"
+mkdir -p "$consumer6"
+sed -e 's|<PackageReference Include="'"$id"'" Version="'"$version"'" />|&\n    <PackageReference Include="Microsoft.ML" Version="'"$mlnet6"'" />\n    <PackageReference Include="Microsoft.ML.OnnxConverter" Version="'"$onnxConverter6"'" />|' \
+  -e 's|<!-- The only reference: .*-->|<!-- The package, with the ML.NET release this consumer chose. -->|' \
+  "$consumer/Consumer.csproj" > "$consumer6/Consumer.csproj"
+grep -q "Microsoft.ML.OnnxConverter\" Version=\"$onnxConverter6\"" "$consumer6/Consumer.csproj" || fail "could not write $consumer6/Consumer.csproj"
+cp "$consumer/Program.cs" "$consumer6/"
+(cd "$consumer6" && dotnet build -c Release -nologo 2>&1 | tee "$work/build6.log") || fail "the consumer on ML.NET $mlnet6 does not build"
+for package in "Microsoft.ML $mlnet6" "Microsoft.ML.OnnxConverter $onnxConverter6" "TorchSharp $(packageVersion TorchSharp)"; do
+  read -r name expected <<< "$package"
+  actual=$(resolved "$consumer6" "$name")
+  [[ "$actual" == "$expected" ]] || fail "the consumer on ML.NET $mlnet6 resolved $name at '$actual'; expected $expected"
+done
+ok "restored on Microsoft.ML $mlnet6, Microsoft.ML.OnnxConverter $onnxConverter6 and TorchSharp $(packageVersion TorchSharp)"
+output6="$consumer6/bin/Release/net10.0"
+# The internals the package uses must exist with the same signatures in 6.0.0, also on paths the run below does not take.
+dotnet build "$repo/build/ReferenceCheck/ReferenceCheck.csproj" -c Release -nologo -v q -o "$work/reference-check" \
+  || fail "build/ReferenceCheck does not build"
+dotnet "$work/reference-check/Microsoft.ML.Dvn.ReferenceCheck.dll" "$extracted/lib/net10.0/$id.dll" "$output6" \
+  || fail "the package's assembly names ML.NET types or members that ML.NET $mlnet6 does not have (above)"
+ok "every ML.NET type and member the package's assembly names resolves in ML.NET $mlnet6's assemblies"
+checkNativeFix "$output6" "build output on ML.NET $mlnet6" "$work/build6.log"
+dotnet "$output6/Consumer.dll" train "$work/run6" || fail "training in the consumer on ML.NET $mlnet6 failed"
+dotnet "$output6/Consumer.dll" load "$work/run6" "$work/run6/load.txt" || fail "loading the saved model on ML.NET $mlnet6 failed"
+cmp -s "$work/run6/train.txt" "$work/run6/load.txt" \
+  || { diff "$work/run6/train.txt" "$work/run6/load.txt" | head -n 10; fail "the loaded model predicts differently on ML.NET $mlnet6"; }
+ok "on ML.NET $mlnet6: trains, exports ONNX, saves, and the model loaded in a new process predicts bit-identically"
+dotnet "$output6/Consumer.dll" load "$work/run" "$work/run/load6.txt" || fail "loading the model saved on ML.NET 5.0.1 with $mlnet6 failed"
+cmp -s "$work/run/train.txt" "$work/run/load6.txt" \
+  || { diff "$work/run/train.txt" "$work/run/load6.txt" | head -n 10; fail "the model saved on ML.NET 5.0.1 predicts differently on $mlnet6"; }
+ok "the model saved by process 1 (ML.NET 5.0.1) loads on ML.NET $mlnet6 and predicts bit-identically"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Microsoft.ML.TorchSharp 0.23.1 and 0.24.0 were built against TorchSharp 0.102.7; NuGet unifies TorchSharp at this
+# package's version (NU1603 warnings about SkiaSharp are expected). Its trainers download pretrained weights when they
+# train, so the check creates its estimator without fitting it.
+cat > "$work/Together.cs" <<'EOF'
+// Microsoft.ML.Dvn and Microsoft.ML.TorchSharp in one process: a DVN trains, predicts and exports a level to ONNX (with
+// the Microsoft.ML.OnnxConverter the package brings, as this project names none), and the TorchSharp package's
+// TextClassification estimator is created (not fitted: fitting downloads pretrained weights).
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Dvn;
@@ -394,6 +442,17 @@ var model = ml.Transforms.Conversion.MapValueToKey("Task")
 var predicted = ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).ToList();
 double accuracy = predicted.Zip(rows, (p, r) => p.PredictedLabel == r.Label ? 1.0 : 0.0).Average();
 Console.WriteLine($"DVN accuracy on its training rows: {accuracy:P1}");
+var parts = ((IEnumerable<ITransformer>)model).ToArray();
+var dvn = parts.OfType<DvnTransformer>().Single();
+var small = dvn.ExtractSubnetwork(task: 1, level: 1);
+using (var onnx = new MemoryStream())
+{
+    small.ExportOnnx(onnx);
+    long alone = onnx.Length;
+    onnx.SetLength(0);
+    ml.Model.ConvertToOnnx(new TransformerChain<ITransformer>(parts.Select(p => p == dvn ? small : p).ToArray()), data, onnx);
+    Console.WriteLine($"exported task 1, level 1 to ONNX: {alone} bytes alone, {onnx.Length} bytes as a pipeline");
+}
 var text = ml.MulticlassClassification.Trainers.TextClassification(labelColumnName: "Label", sentence1ColumnName: "Text");
 Console.WriteLine($"created {text.GetType().Name} from Microsoft.ML.TorchSharp");
 return accuracy > 0.8 ? 0 : 1;
@@ -411,12 +470,40 @@ public sealed class Prediction
     public string PredictedLabel { get; set; } = "";
 }
 EOF
-(cd "$together" && dotnet build -c Release -nologo 2>&1 | tee "$work/together.log") \
-  || fail "a project with $id and Microsoft.ML.TorchSharp $torchSharpTrainers does not build"
-unified=$(cd "$together" && dotnet list package --include-transitive | sed -n -E 's/^ *> TorchSharp +([0-9.]+) *$/\1/p')
-[[ "$unified" == "$(packageVersion TorchSharp)" ]] || fail "TorchSharp resolved at '$unified' beside Microsoft.ML.TorchSharp; expected $(packageVersion TorchSharp)"
-dotnet "$together/bin/Release/net10.0/Together.dll" || fail "the DVN beside Microsoft.ML.TorchSharp failed"
-ok "$id and Microsoft.ML.TorchSharp $torchSharpTrainers restore, build and run together (TorchSharp unified at $unified)"
+for mlnet in 5.0.1 6.0.0; do
+  torchSharpTrainers=$(packageVersion Microsoft.ML.TorchSharp $mlnet)
+  [[ -n "$torchSharpTrainers" ]] || fail "Directory.Packages.props names no Microsoft.ML.TorchSharp version for ML.NET $mlnet"
+  step "Beside Microsoft.ML $mlnet and Microsoft.ML.TorchSharp $torchSharpTrainers: restore, build, train and predict a DVN, create a TextClassification estimator"
+  together="$work/Together-$mlnet"
+  mkdir -p "$together"
+  cat > "$together/Together.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <RestorePackagesPath>$work/packages</RestorePackagesPath>
+    <RestoreFallbackFolders>$fallback</RestoreFallbackFolders>
+    <RestoreAdditionalProjectSources>$repo/nuget</RestoreAdditionalProjectSources>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="$id" Version="$version" />
+    <PackageReference Include="Microsoft.ML" Version="$mlnet" />
+    <PackageReference Include="Microsoft.ML.TorchSharp" Version="$torchSharpTrainers" />
+  </ItemGroup>
+</Project>
+EOF
+  cp "$work/Together.cs" "$together/Program.cs"
+  (cd "$together" && dotnet build -c Release -nologo 2>&1 | tee "$work/together-$mlnet.log") \
+    || fail "a project with $id, Microsoft.ML $mlnet and Microsoft.ML.TorchSharp $torchSharpTrainers does not build"
+  actual=$(resolved "$together" Microsoft.ML)
+  [[ "$actual" == "$mlnet" ]] || fail "Microsoft.ML resolved at '$actual' beside Microsoft.ML.TorchSharp $torchSharpTrainers; expected $mlnet"
+  unified=$(resolved "$together" TorchSharp)
+  [[ "$unified" == "$(packageVersion TorchSharp)" ]] \
+    || fail "TorchSharp resolved at '$unified' beside Microsoft.ML.TorchSharp $torchSharpTrainers; expected $(packageVersion TorchSharp)"
+  dotnet "$together/bin/Release/net10.0/Together.dll" || fail "the DVN beside Microsoft.ML.TorchSharp $torchSharpTrainers failed"
+  ok "$id, Microsoft.ML $mlnet and Microsoft.ML.TorchSharp $torchSharpTrainers restore, build and run together (TorchSharp unified at $unified, ONNX export with Microsoft.ML.OnnxConverter $(resolved "$together" Microsoft.ML.OnnxConverter))"
+done
 
 printf '\n%s %s checked in %ds\n' "$id" "$version" $((SECONDS - start))
 echo "package check: passed"
