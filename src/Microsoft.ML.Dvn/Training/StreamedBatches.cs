@@ -6,7 +6,8 @@ namespace Microsoft.ML.Dvn.Training;
 /// Batches read from rows that are never all in memory (<see cref="ITaskRows"/>): every pass opens one reader per
 /// task and shuffles each task's rows through a <see cref="ShuffleBuffer"/>; the batch sizes and their order are the
 /// cached mode's, computed from the row counts (known from a counting pass before training), so the tasks still take
-/// turns in the <see cref="DvnBatchOrder"/>. Memory: the buffers' rows plus the batch in use, whatever the data's size.
+/// turns in the <see cref="DvnBatchOrder"/>. Memory: the buffers' rows plus the batch in use, whatever the data's size
+/// (the schedule is computed as the pass goes, <see cref="BatchSchedule.Order"/>, in a few numbers a task).
 /// </summary>
 /// <remarks>
 /// The shuffle is local: a row comes out within a buffer's length of where it was read, so rows sorted by class
@@ -45,7 +46,7 @@ internal sealed class StreamedBatches : IBatchSource
 
     public IEnumerable<TrainingBatch> Pass(IReadOnlyList<int> tasks, int batchSize, DvnBatchOrder order, Generator generator)
     {
-        var schedule = BatchSchedule.Arrange(tasks.Select(t => BatchSchedule.Sizes(RowCounts[t - 1], batchSize)).ToList(), order);
+        var schedule = BatchSchedule.Order(tasks.Select(t => BatchSchedule.Count(RowCounts[t - 1], batchSize)).ToArray(), order);
         long seed;
         using (NewDisposeScope())
             seed = randint(0, int.MaxValue, new long[] { 1 }, generator: generator).item<long>();
@@ -64,8 +65,8 @@ internal sealed class StreamedBatches : IBatchSource
             for (int i = 0, start = 0; i < tasks.Count; start += capacities[i++])
                 buffers.Add(new ShuffleBuffer(_rows.Open(tasks[i]), _bufferLabels.AsMemory(start, capacities[i]),
                     _bufferFeatures.AsMemory(start * InputSize, capacities[i] * InputSize), InputSize, random));
-            foreach (var (index, number, size) in schedule)
-                yield return Read(buffers[index - 1], tasks[index - 1], number, (int)size);
+            foreach (var (index, number) in schedule)
+                yield return Read(buffers[index - 1], tasks[index - 1], number, (int)BatchSchedule.Size(RowCounts[tasks[index - 1] - 1], batchSize, number));
             var spare = new float[InputSize];
             for (int i = 0; i < tasks.Count; i++)
                 if (buffers[i].Next(spare, out _))
