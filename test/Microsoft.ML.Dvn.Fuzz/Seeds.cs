@@ -9,7 +9,14 @@ namespace Microsoft.ML.Dvn.Fuzz;
 /// <summary>The seed inputs: small valid models (MLP, CNN, an extracted level) written by the library, in format 2 and 1.</summary>
 internal static class Seeds
 {
-    private static readonly string[] SettingsSections = { ColumnsSection.Name, PredictionSection.Name, TrainingSection.Name };
+    // The fields format 1 stored, in its order (the sections' Format1 readers): format 2 added the others, which a
+    // format-1 reader would take for the next section's bytes.
+    private static readonly Dictionary<string, string[]> Format1Fields = new()
+    {
+        [ColumnsSection.Name] = new[] { "features", "label", "task", "memoryBudget", "score", "predictedLabel", "level", "parameterCount" },
+        [PredictionSection.Name] = new[] { "batchSize", "device" },
+        [TrainingSection.Name] = new[] { "numberOfEpochs", "batchSize", "learningRate", "weightDecay", "seed", "rowsPerTask" },
+    };
 
     public static IEnumerable<(string Name, byte[] Input)> Inputs()
     {
@@ -21,7 +28,7 @@ internal static class Seeds
             var file = File(model);
             var payload = file[20..^32];
             yield return ($"{name}-format2", Input(0, BitConverter.GetBytes(2), payload));
-            yield return ($"{name}-format1", Input(0, BitConverter.GetBytes(1), Format1(payload)));
+            yield return ($"{name}-format1", Input(0, BitConverter.GetBytes(1), Format1(payload, model.Network.NumberOfTasks)));
         }
         yield return ("mlp-stream", Input(1, File(mlp)));
     }
@@ -62,8 +69,10 @@ internal static class Seeds
             model.Prediction, model.Training);
     }
 
-    // Format 1 is format 2 without section names and lengths, and without the names, lengths and count of the settings fields.
-    private static byte[] Format1(byte[] payload)
+    // Format 1 is format 2 without section names and lengths; without the names, lengths and count of the settings
+    // fields, and the fields added since; and without the architecture's unit order (its tasks sit on the units in key
+    // order, as in the seed models).
+    private static byte[] Format1(byte[] payload, int tasks)
     {
         using var input = new BinaryReader(new MemoryStream(payload));
         using var output = new MemoryStream();
@@ -71,19 +80,27 @@ internal static class Seeds
         {
             string section = input.ReadString();
             var contents = input.ReadBytes(input.ReadInt32());
-            if (!SettingsSections.Contains(section))
+            if (section == ArchitectureSection.Name)
+                output.Write(contents.AsSpan(0, contents.Length - sizeof(int) * (1 + tasks)));
+            else if (Format1Fields.TryGetValue(section, out var names))
             {
+                var fields = SettingsFields(contents);
+                foreach (string name in names)
+                    output.Write(fields[name]);
+            }
+            else
                 output.Write(contents);
-                continue;
-            }
-            using var fields = new BinaryReader(new MemoryStream(contents));
-            int count = fields.ReadInt32();
-            for (int i = 0; i < count; i++)
-            {
-                fields.ReadString();
-                output.Write(fields.ReadBytes(fields.ReadInt32()));
-            }
         }
         return output.ToArray();
+    }
+
+    private static Dictionary<string, byte[]> SettingsFields(byte[] contents)
+    {
+        using var fields = new BinaryReader(new MemoryStream(contents));
+        int count = fields.ReadInt32();
+        var values = new Dictionary<string, byte[]>();
+        for (int i = 0; i < count; i++)
+            values.Add(fields.ReadString(), fields.ReadBytes(fields.ReadInt32()));
+        return values;
     }
 }

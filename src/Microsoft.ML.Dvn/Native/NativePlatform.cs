@@ -9,8 +9,7 @@ namespace Microsoft.ML.Dvn.Native;
 /// </summary>
 internal sealed class NativePlatform
 {
-    private static readonly Lazy<NativePlatform> Loaded = new(
-        () => new NativePlatform(OperatingSystem.IsLinux(), TorchNative.LoadTorchCpu()), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly OnceOnSuccess<NativePlatform> Loaded = Loader(TorchNative.LoadTorchCpu);
 
     private readonly Func<string, IntPtr> _export;
 
@@ -27,8 +26,19 @@ internal sealed class NativePlatform
     {
     }
 
-    /// <summary>This process, with TorchSharp's native runtime loaded (a failed load throws with what to fix).</summary>
+    /// <summary>
+    /// This process, with TorchSharp's native runtime loaded. A failed load throws with what to fix and is not kept:
+    /// once the environment is fixed (a library installed, a path set), the next call loads.
+    /// </summary>
     public static NativePlatform Torch => Loaded.Value;
+
+    /// <summary>
+    /// The platform of this process from <paramref name="loadTorchCpu"/> (libtorch_cpu's handle), loaded at the first
+    /// call that succeeds and kept from then on (<see cref="OnceOnSuccess{T}"/>; a <see cref="Lazy{T}"/> would keep the
+    /// first failure for the life of the process). <see cref="Torch"/> is the one the library uses.
+    /// </summary>
+    internal static OnceOnSuccess<NativePlatform> Loader(Func<IntPtr> loadTorchCpu) =>
+        new(() => new NativePlatform(OperatingSystem.IsLinux(), loadTorchCpu()));
 
     public bool HasGlibc { get; }
 

@@ -168,8 +168,21 @@ public sealed partial class DvnEstimator
         /// With <see cref="DvnTrainingData.Streamed"/>: the rows held for shuffling, at most, shared among the tasks in
         /// proportion to their rows (at least one a task). A row comes out of the shuffle within about this many rows of
         /// its task from where it was stored, so data stored sorted (by class, say) needs a buffer that spans the sorted
-        /// runs, or a shuffle when it is written. Memory: 4 bytes a feature value a row (16,384 rows of 784 values take
-        /// 51 MB). Default 16,384.
+        /// runs, or a shuffle when it is written. Memory: 4 bytes a feature value plus 8 bytes a row (16,384 rows of 784
+        /// values take 51 MB). Default 16,384.
+        /// <para>
+        /// What else a streamed fit holds does not grow with the rows: one batch (<see cref="BatchSize"/> rows, twice: the
+        /// buffer it is read into and its tensor), and per task its row count, its classes' label keys and one checksum;
+        /// the order of an epoch's batches is computed as the epoch goes. Memory the IDataView's own cursors hold comes
+        /// on top (one cursor a task).
+        /// </para>
+        /// <para>
+        /// The batch-norm recalibration after the last epoch reads each task alone, so that task gets the whole buffer:
+        /// a task of at most this many rows is shuffled completely there, as cached data is. A larger task's calibration
+        /// batches come from the rows held in the buffer when they are drawn; if its rows are stored in runs longer than
+        /// the buffer (sorted by class, say), its batches hold fewer classes than the data, and the running variance
+        /// misses the spread between classes: it is under-estimated, and the model predicts worse than a cached fit's.
+        /// </para>
         /// </summary>
         public int ShuffleBufferRows = 16_384;
 

@@ -16,6 +16,9 @@ public enum DvnTrainingData
     /// than memory, such as an IDataView loaded from a binary or text file. Measured: from 60,000 to 600,000 rows the
     /// peak memory of a fit stayed at 1.1 GiB while a cached fit's grew from 1.2 to 8.0 GiB (docs/benchmarks.md,
     /// "Training on data larger than memory"). Every epoch decodes the data once per task.
+    /// The IDataView must give the same rows every time it is read (in any order): every epoch's rows are checked against
+    /// the first epoch's by their count, their label keys and a 64-bit checksum of every task's rows (features, label,
+    /// task), and data that changed fails with <see cref="InvalidOperationException"/> naming the task and the epoch.
     /// </summary>
     Streamed,
 }

@@ -18,23 +18,25 @@ internal static class BatchSchedule
     public static List<Batch> Shuffle(IReadOnlyList<long> rowCounts, int batchSize, Generator generator, DvnBatchOrder order)
     {
         var perTask = rowCounts.Select(rows => Cut(randperm(rows, generator: generator), batchSize)).ToList();
-        return Arrange(perTask, order).Select(b => new Batch(b.Task, b.Number, b.Item)).ToList();
+        return Order(perTask.Select(batches => batches.Count).ToArray(), order)
+            .Select(b => new Batch(b.Task, b.Number, perTask[b.Task - 1][b.Number - 1])).ToList();
     }
 
     /// <summary>
-    /// The tasks' batches (anything that stands for a batch: row indices, a size) in one sequence, in
-    /// <paramref name="order"/>: task t's batches at index t-1, each with its task and number (both 1-based).
+    /// The tasks' batches in one sequence, in <paramref name="order"/>, as (task, number within the task), both 1-based;
+    /// task t has <paramref name="batchCounts"/>[t-1] batches. Computed as it is enumerated, in memory of a few numbers a
+    /// task: a streamed epoch never holds its whole schedule, however many batches it has.
     /// </summary>
-    public static List<(int Task, int Number, T Item)> Arrange<T>(List<List<T>> perTask, DvnBatchOrder order) => order switch
+    public static IEnumerable<(int Task, int Number)> Order(IReadOnlyList<int> batchCounts, DvnBatchOrder order) => order switch
     {
-        DvnBatchOrder.RoundRobin => RoundRobin(perTask),
-        DvnBatchOrder.Proportional => Proportional(perTask),
+        DvnBatchOrder.RoundRobin => RoundRobin(batchCounts),
+        DvnBatchOrder.Proportional => Proportional(batchCounts),
         _ => throw new ArgumentOutOfRangeException(nameof(order), order, "Expected RoundRobin or Proportional."),
     };
 
     /// <summary>The batches of one epoch; the same for every epoch.</summary>
     public static int CountPerEpoch(IReadOnlyList<long> rowCounts, int batchSize) =>
-        rowCounts.Sum(rows => Sizes(rows, batchSize).Count);
+        rowCounts.Sum(rows => Count(rows, batchSize));
 
     /// <summary>
     /// Consecutive batches of <paramref name="order"/> (row indices), a last batch of one row merged into the one
@@ -42,53 +44,56 @@ internal static class BatchSchedule
     /// </summary>
     public static List<Tensor> Cut(Tensor order, int batchSize)
     {
+        long rows = order.shape[0];
         var batches = new List<Tensor>();
-        long start = 0;
-        foreach (long length in Sizes(order.shape[0], batchSize))
-        {
-            batches.Add(order.narrow(0, start, length));
-            start += length;
-        }
+        for (int number = 1, count = Count(rows, batchSize); number <= count; number++)
+            batches.Add(order.narrow(0, (long)(number - 1) * batchSize, Size(rows, batchSize, number)));
         return batches;
     }
 
-    /// <summary>The sizes of the consecutive batches <see cref="Cut"/> cuts <paramref name="rows"/> rows into.</summary>
-    public static List<long> Sizes(long rows, int batchSize)
+    /// <summary>
+    /// How many batches <paramref name="rows"/> rows are cut into: batches of <paramref name="batchSize"/> (at least 2),
+    /// the last one shorter, or one longer where a single row would be left over.
+    /// </summary>
+    public static int Count(long rows, int batchSize)
     {
-        var sizes = new List<long>();
-        for (long start = 0; start < rows; start += batchSize)
-        {
-            long length = Math.Min(batchSize, rows - start);
-            if (length == 1 && sizes.Count > 0)
-                sizes[^1] += 1;
-            else
-                sizes.Add(length);
-        }
-        return sizes;
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
+        long count = (rows + batchSize - 1) / batchSize;
+        return checked((int)(count > 1 && rows % batchSize == 1 ? count - 1 : count));
     }
 
+    /// <summary>The rows of batch <paramref name="number"/> (1-based) of the <see cref="Count"/> that <paramref name="rows"/> are cut into.</summary>
+    public static long Size(long rows, int batchSize, int number) =>
+        number < Count(rows, batchSize) ? batchSize : rows - (long)(number - 1) * batchSize;
+
     // Task 1's first batch, task 2's first batch, ...; then the second batches, and so on.
-    private static List<(int Task, int Number, T Item)> RoundRobin<T>(List<List<T>> perTask)
+    private static IEnumerable<(int Task, int Number)> RoundRobin(IReadOnlyList<int> batchCounts)
     {
-        var schedule = new List<(int, int, T)>();
-        int rounds = perTask.Max(b => b.Count);
-        for (int round = 0; round < rounds; round++)
-            for (int task = 0; task < perTask.Count; task++)
-                if (round < perTask[task].Count)
-                    schedule.Add((task + 1, round + 1, perTask[task][round]));
-        return schedule;
+        int rounds = batchCounts.Max();
+        for (int round = 1; round <= rounds; round++)
+            for (int task = 1; task <= batchCounts.Count; task++)
+                if (round <= batchCounts[task - 1])
+                    yield return (task, round);
     }
 
     // Batch b of a task with n batches sits at (b - 1/2) / n of the epoch; ties go to the lower task. Compared exactly
-    // in integers: (2b - 1) / 2n against (2c - 1) / 2m.
-    private static List<(int Task, int Number, T Item)> Proportional<T>(List<List<T>> perTask)
+    // in integers: (2b - 1) / 2n against (2c - 1) / 2m. A merge of the tasks' sequences, each already in that order.
+    private static IEnumerable<(int Task, int Number)> Proportional(IReadOnlyList<int> batchCounts)
     {
-        var all = perTask.SelectMany((batches, t) => batches.Select((item, i) => (Task: t + 1, Number: i + 1, Item: item))).ToList();
-        all.Sort((a, b) =>
+        var earlier = Comparer<(int Task, int Number)>.Create((a, b) =>
         {
-            long left = (2L * a.Number - 1) * perTask[b.Task - 1].Count, right = (2L * b.Number - 1) * perTask[a.Task - 1].Count;
+            long left = (2L * a.Number - 1) * batchCounts[b.Task - 1], right = (2L * b.Number - 1) * batchCounts[a.Task - 1];
             return left != right ? left.CompareTo(right) : a.Task.CompareTo(b.Task);
         });
-        return all;
+        var next = new PriorityQueue<(int Task, int Number), (int Task, int Number)>(earlier);
+        for (int task = 1; task <= batchCounts.Count; task++)
+            if (batchCounts[task - 1] > 0)
+                next.Enqueue((task, 1), (task, 1));
+        while (next.TryDequeue(out var batch, out _))
+        {
+            yield return batch;
+            if (batch.Number < batchCounts[batch.Task - 1])
+                next.Enqueue((batch.Task, batch.Number + 1), (batch.Task, batch.Number + 1));
+        }
     }
 }

@@ -6,12 +6,16 @@ namespace Microsoft.ML.Dvn.Training;
 /// Batches read from rows that are never all in memory (<see cref="ITaskRows"/>): every pass opens one reader per
 /// task and shuffles each task's rows through a <see cref="ShuffleBuffer"/>; the batch sizes and their order are the
 /// cached mode's, computed from the row counts (known from a counting pass before training), so the tasks still take
-/// turns in the <see cref="DvnBatchOrder"/>. Memory: the buffers' rows plus the batch in use, whatever the data's size.
+/// turns in the <see cref="DvnBatchOrder"/>. Memory: the buffers' rows plus the batch in use, whatever the data's size
+/// (the schedule is computed as the pass goes, <see cref="BatchSchedule.Order"/>, in a few numbers a task).
 /// </summary>
 /// <remarks>
 /// The shuffle is local: a row comes out within a buffer's length of where it was read, so rows sorted by class
 /// need a buffer that spans the classes (or data stored in random order). One pass at a time: the passes share their
 /// buffers.
+/// Every pass adds up a <see cref="RowChecksum"/> of each task's rows and compares it, at the pass's end, with the first
+/// complete pass's: data that gives other rows when it is read again (edited values, labels exchanged among the task's
+/// classes, rows exchanged between tasks, with the counts unchanged) fails instead of training on a mixture.
 /// </remarks>
 internal sealed class StreamedBatches : IBatchSource
 {
@@ -22,6 +26,9 @@ internal sealed class StreamedBatches : IBatchSource
     // object heap arrays of megabytes, to the collector, and the process's memory would grow with the passes.
     private float[] _bufferFeatures = Array.Empty<float>(), _batchFeatures = Array.Empty<float>();
     private long[] _bufferLabels = Array.Empty<long>();
+    // For task t at index t-1: the passes begun over its rows, and the checksum and number of the first one completed.
+    private readonly int[] _passes;
+    private readonly (ulong Checksum, int Pass)?[] _firstPasses;
 
     /// <param name="rows">Every task's rows.</param>
     /// <param name="rowCounts">Rows of every task, task t at index t-1, as a counting pass found them.</param>
@@ -37,6 +44,8 @@ internal sealed class StreamedBatches : IBatchSource
         InputSize = inputSize;
         _bufferRows = bufferRows;
         _device = device;
+        _passes = new int[RowCounts.Count];
+        _firstPasses = new (ulong, int)?[RowCounts.Count];
     }
 
     public IReadOnlyList<long> RowCounts { get; }
@@ -45,7 +54,7 @@ internal sealed class StreamedBatches : IBatchSource
 
     public IEnumerable<TrainingBatch> Pass(IReadOnlyList<int> tasks, int batchSize, DvnBatchOrder order, Generator generator)
     {
-        var schedule = BatchSchedule.Arrange(tasks.Select(t => BatchSchedule.Sizes(RowCounts[t - 1], batchSize)).ToList(), order);
+        var schedule = BatchSchedule.Order(tasks.Select(t => BatchSchedule.Count(RowCounts[t - 1], batchSize)).ToArray(), order);
         long seed;
         using (NewDisposeScope())
             seed = randint(0, int.MaxValue, new long[] { 1 }, generator: generator).item<long>();
@@ -59,17 +68,24 @@ internal sealed class StreamedBatches : IBatchSource
             _bufferFeatures = new float[(long)held * InputSize];
         }
         var buffers = new List<ShuffleBuffer>();
+        var readers = new List<ChecksummingReader>();
+        var passes = tasks.Select(t => ++_passes[t - 1]).ToArray();
         try
         {
             for (int i = 0, start = 0; i < tasks.Count; start += capacities[i++])
-                buffers.Add(new ShuffleBuffer(_rows.Open(tasks[i]), _bufferLabels.AsMemory(start, capacities[i]),
+            {
+                readers.Add(new ChecksummingReader(_rows.Open(tasks[i]), tasks[i]));
+                buffers.Add(new ShuffleBuffer(readers[i], _bufferLabels.AsMemory(start, capacities[i]),
                     _bufferFeatures.AsMemory(start * InputSize, capacities[i] * InputSize), InputSize, random));
-            foreach (var (index, number, size) in schedule)
-                yield return Read(buffers[index - 1], tasks[index - 1], number, (int)size);
+            }
+            foreach (var (index, number) in schedule)
+                yield return Read(buffers[index - 1], tasks[index - 1], number, (int)BatchSchedule.Size(RowCounts[tasks[index - 1] - 1], batchSize, number));
             var spare = new float[InputSize];
             for (int i = 0; i < tasks.Count; i++)
                 if (buffers[i].Next(spare, out _))
                     throw Changed(tasks[i], "more");
+            for (int i = 0; i < tasks.Count; i++)
+                CompareWithFirstPass(tasks[i], passes[i], readers[i].Checksum);
         }
         finally
         {
@@ -90,6 +106,23 @@ internal sealed class StreamedBatches : IBatchSource
         var features = empty(size, InputSize);
         features.data<float>().CopyFrom(_batchFeatures.AsSpan(0, size * InputSize));
         return new TrainingBatch(task, number, features.to(_device), tensor(labels).to(_device));
+    }
+
+    private void CompareWithFirstPass(int task, int pass, ulong checksum)
+    {
+        if (_firstPasses[task - 1] is not (ulong first, int firstPass))
+        {
+            _firstPasses[task - 1] = (checksum, pass);
+            return;
+        }
+        if (checksum != first)
+            throw new InvalidOperationException(
+                $"Task {task}: the training rows read in epoch {pass} differ from those read in epoch {firstPass}: the same " +
+                $"{RowCounts[task - 1]:N0} rows, but other feature values, labels or tasks (row checksum {checksum:x16}, was " +
+                $"{first:x16}; the passes after the last epoch, which recompute the batch-normalization statistics, count as " +
+                "further epochs here). Streamed training reads the data again every epoch and needs the same rows every time, " +
+                "in any order: cache the data (DvnEstimator.Options.TrainingData = Cached, or mlContext.Data.Cache before Fit), " +
+                "or give a view that repeats exactly.");
     }
 
     private InvalidOperationException Changed(int task, string moreOrFewer) => new(

@@ -73,6 +73,21 @@ public sealed class DvnRuntimeTests
     }
 
     [TestMethod]
+    public void AFailedNativeLoadIsNotKeptTheNextCallLoadsAndThenKeepsThePlatform()
+    {
+        int calls = 0;
+        var loader = NativePlatform.Loader(() => ++calls == 1
+            ? throw new InvalidOperationException("libLibTorchSharp.so needs GLIBCXX_3.4.32")
+            : IntPtr.Zero);
+
+        Assert.ThrowsExactly<InvalidOperationException>(() => loader.Value);
+        var platform = loader.Value;
+
+        Assert.AreSame(platform, loader.Value, "a loaded platform is kept");
+        Assert.AreEqual(2, calls);
+    }
+
+    [TestMethod]
     public void InitializeReportsWhatThisProcessRunsWith()
     {
         var settings = DvnRuntime.Initialize();

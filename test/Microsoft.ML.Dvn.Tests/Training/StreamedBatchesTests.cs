@@ -88,6 +88,26 @@ public sealed class StreamedBatchesTests
     }
 
     [TestMethod]
+    public void APassHoldsNoScheduleOfItsBatches()
+    {
+        // 2^26 rows a task in batches of 16: 4 million batches a task. A schedule held whole (it was: 24 bytes a batch)
+        // would allocate some 300 MB before the first batch; computed as the pass goes, it allocates almost nothing.
+        long rows = 1L << 26;
+        foreach (var order in new[] { DvnBatchOrder.RoundRobin, DvnBatchOrder.Proportional })
+        {
+            var source = Streamed(new CountingTaskRows(rows, rows / 2, rows), counts: new[] { rows, rows / 2, rows });
+            using var generator = new Generator(8);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+
+            using (var first = source.Pass(AllTasks, batchSize: 16, order, generator).First())
+                Assert.AreEqual(16, first.Rows.RowCount);
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.IsTrue(allocated < 1 << 20, $"{order}: {allocated:N0} bytes allocated for the first batch of a pass of 10 million batches");
+        }
+    }
+
+    [TestMethod]
     public void TheSameSeedGivesTheSameBatchesAndAnotherSeedOthers()
     {
         List<long> Ids(int seed)
