@@ -128,7 +128,7 @@ public sealed class DvnSweepTests
             // Counted by the trainer's own callback: every epoch that actually ran.
             options.EpochCompleted = _ => Interlocked.Increment(ref epochsRun);
             return Pipeline(ml, options);
-        }, space, new DvnSweepSettings { Strategy = DvnSweepStrategy.Halving, MaximumTrials = 9, Seed = 3, EvaluateBaseOptions = false, ThreadsPerTrial = 1 });
+        }, space, new DvnSweepSettings { Strategy = DvnSweepStrategy.Halving, MaximumTrials = 9, Seed = 3, EvaluateBaseOptions = false });
         var result = sweep.Run(Data(ml));
 
         Assert.AreEqual(21, epochsRun);
@@ -143,7 +143,7 @@ public sealed class DvnSweepTests
             BaseOptions = space.BaseOptions, LearningRate = DvnSearch.Fixed(finished.Parameters.LearningRate),
             BatchSize = DvnSearch.Fixed(finished.Parameters.BatchSize), WeightDecay = DvnSearch.Fixed(0.0), NumberOfEpochs = DvnSearch.Fixed(9),
         };
-        var plain = Sweep(new MLContext(1), new DvnSweepSettings { Strategy = DvnSweepStrategy.Grid, MaximumTrials = 1, Seed = 3, EvaluateBaseOptions = false, ThreadsPerTrial = 1 },
+        var plain = Sweep(new MLContext(1), new DvnSweepSettings { Strategy = DvnSweepStrategy.Grid, MaximumTrials = 1, Seed = 3, EvaluateBaseOptions = false },
             alone).Run(Data(new MLContext(1)));
         CollectionAssert.AreEqual(plain.Trials.Single().Levels.ToArray(), finished.Levels.ToArray(), "the continued trial is bit-identical to a plain fit");
         Assert.AreEqual(9, plain.TrainedEpochs);
@@ -164,7 +164,7 @@ public sealed class DvnSweepTests
                 if (calls++ > 0)   // the first call is the sweep's probe, which trains nothing
                     fits.Add(options.NumberOfEpochs);
                 return Pipeline(ml, options);
-            }, space, new DvnSweepSettings { Strategy = strategy, MaximumTrials = 9, Seed = 3, EvaluateBaseOptions = false, ThreadsPerTrial = 1 }).Run(Data(ml));
+            }, space, new DvnSweepSettings { Strategy = strategy, MaximumTrials = 9, Seed = 3, EvaluateBaseOptions = false }).Run(Data(ml));
             return (result, fits);
         }
 

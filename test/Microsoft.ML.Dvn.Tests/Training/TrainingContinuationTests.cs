@@ -23,7 +23,6 @@ public sealed class TrainingContinuationTests
     {
         var options = MlNetTasks.Options(epochs);
         options.LearningRateSchedule = schedule;
-        options.NumberOfThreads = 1;
         options.Continuation = continuation;
         return options;
     }
