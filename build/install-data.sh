@@ -22,32 +22,9 @@ if installed; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null; then
-    echo "error: apt-get not found. Fashion-MNIST comes from the Debian package $package; on a system without apt, put" \
-         "the four files (${files[*]}) in $directory yourself." >&2
-    exit 1
-fi
-
-if [[ $EUID -ne 0 ]]; then
-    echo "error: installing the Debian package $package needs root. Run: sudo $0" >&2
-    exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-# Refresh the package lists only when they do not know the package yet (a fresh machine or container).
-if ! apt-cache show "$package" >/dev/null 2>&1; then
-    echo "Updating the package lists (apt-get update) ..."
-    if ! apt-get update; then
-        echo "error: 'apt-get update' failed; Debian's package archive must be reachable to install $package." >&2
-        exit 1
-    fi
-fi
-
-echo "Installing $package ..."
-if ! apt-get install -y --no-install-recommends "$package"; then
-    echo "error: 'apt-get install -y $package' failed (see above); it needs Debian's package archive (Debian 12 or newer)." >&2
-    exit 1
-fi
+# shellcheck source=build/debian-package.sh
+source "$(dirname "$0")/debian-package.sh"
+install_debian_package "$package" "Fashion-MNIST (the four files ${files[*]} in $directory)"
 
 if ! installed; then
     echo "error: $package is installed, but $directory lacks some of: ${files[*]}." >&2

@@ -19,31 +19,9 @@ if installed; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null; then
-    echo "error: apt-get not found. The study tests need PostgreSQL's initdb and pg_ctl under /usr/lib/postgresql/VERSION/bin" \
-         "(Debian's package $package); install PostgreSQL's server another way." >&2
-    exit 1
-fi
-
-if [[ $EUID -ne 0 ]]; then
-    echo "error: installing the Debian package $package needs root. Run: sudo $0" >&2
-    exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-if ! apt-cache show "$package" >/dev/null 2>&1; then
-    echo "Updating the package lists (apt-get update) ..."
-    if ! apt-get update; then
-        echo "error: 'apt-get update' failed; Debian's package archive must be reachable to install $package." >&2
-        exit 1
-    fi
-fi
-
-echo "Installing $package ..."
-if ! apt-get install -y --no-install-recommends "$package"; then
-    echo "error: 'apt-get install -y $package' failed (see above); it needs Debian's package archive." >&2
-    exit 1
-fi
+# shellcheck source=build/debian-package.sh
+source "$(dirname "$0")/debian-package.sh"
+install_debian_package "$package" "PostgreSQL's server (initdb and pg_ctl under /usr/lib/postgresql/VERSION/bin)"
 
 if ! installed; then
     echo "error: $package is installed, but no /usr/lib/postgresql/*/bin/pg_ctl was found." >&2
