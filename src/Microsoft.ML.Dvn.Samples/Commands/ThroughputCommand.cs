@@ -80,7 +80,7 @@ internal static class ThroughputCommand
         using var network = new DvnNetwork(architecture, inputs, Classes, allocation, seed);
         var tasks = RandomTasks(inputs, rows, seed);
         var ends = new List<TimeSpan>();
-        DvnTrainer.Train(network, new CachedBatches(tasks), new DvnTrainingSettings(Epochs: 3, BatchSize: BatchSize, LearningRate: 1e-3, WeightDecay: 0, Seed: seed),
+        TrainingLoop.Train(network, new CachedBatches(tasks), new DvnTrainingSettings(NumberOfEpochs: 3, BatchSize: BatchSize, LearningRate: 1e-3, WeightDecay: 0, Seed: seed),
             null, report => ends.Add(report.Elapsed), CancellationToken.None);
         double operations = 0;
         for (int t = 1; t <= allocation.NumberOfTasks; t++)
@@ -96,7 +96,7 @@ internal static class ThroughputCommand
         return Classes.Select(c => new TaskData(rand(new long[] { rows, inputs }, generator: generator), randint(c, new long[] { rows }, generator: generator))).ToArray();
     }
 
-    // The training loop's steps (DvnTrainer: tasks in turn, every level, Adam), with a stopwatch reading between the
+    // The training loop's steps (TrainingLoop: tasks in turn, every level, Adam), with a stopwatch reading between the
     // phases; the median batch of each phase, after the first batches warmed up.
     private static void PrintProfile(DvnArchitecture architecture, int rows, int seed)
     {

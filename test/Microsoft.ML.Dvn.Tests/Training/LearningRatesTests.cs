@@ -26,16 +26,16 @@ public sealed class LearningRatesTests
     {
         using var scope = NewDisposeScope();
         var tasks = NetworkFixtures.Tasks(rowsPerTask: 64, seed: 1);
-        var settings = new DvnTrainingSettings(Epochs: 2, BatchSize: 16, LearningRate: 0.01, WeightDecay: 0, Seed: 3);
+        var settings = new DvnTrainingSettings(NumberOfEpochs: 2, BatchSize: 16, LearningRate: 0.01, WeightDecay: 0, Seed: 3);
         Dictionary<string, Tensor> Train(DvnTrainingSettings s)
         {
             using var network = NetworkFixtures.Mlp(seed: 3, 12, 12);
-            DvnTrainer.Train(network, new CachedBatches(tasks), s, null, null, CancellationToken.None);
+            TrainingLoop.Train(network, new CachedBatches(tasks), s, null, null, CancellationToken.None);
             return NetworkFixtures.Snapshot(network);
         }
 
         var constant = Train(settings);
-        var cosine = Train(settings with { Schedule = DvnLearningRateSchedule.Cosine });
+        var cosine = Train(settings with { LearningRateSchedule = DvnLearningRateSchedule.Cosine });
 
         // The first step has the same rate under both schedules, every later step a smaller one under cosine: the
         // weights must differ, and move less far from their start.

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Dvn.Training;
 /// last epoch, every level's batch-norm statistics are recomputed from the final weights
 /// (<see cref="NormalizationCalibration"/>).
 /// </summary>
-internal static class DvnTrainer
+internal static class TrainingLoop
 {
     /// <summary>Trains <paramref name="network"/> in place on the device its tensors and the task data live on.</summary>
     /// <param name="network">The network to train; left in inference mode.</param>
@@ -29,7 +29,7 @@ internal static class DvnTrainer
         var objective = CheckArguments(network, batches, settings, validation);
         var allTasks = Enumerable.Range(1, network.NumberOfTasks).ToArray();
         var continuation = settings.Continuation;
-        long steps = (long)(continuation?.ScheduleEpochs ?? settings.Epochs) * BatchSchedule.CountPerEpoch(batches.RowCounts, settings.BatchSize), step = 0;
+        long steps = (long)(continuation?.ScheduleEpochs ?? settings.NumberOfEpochs) * BatchSchedule.CountPerEpoch(batches.RowCounts, settings.BatchSize), step = 0;
         var clock = Stopwatch.StartNew();
 
         using var optimizer = new AdamOptimizer(network.parameters(), settings.LearningRate, settings.WeightDecay);
@@ -43,7 +43,7 @@ internal static class DvnTrainer
         network.train();
         try
         {
-            for (int epoch = first; epoch <= settings.Epochs; epoch++)
+            for (int epoch = first; epoch <= settings.NumberOfEpochs; epoch++)
             {
                 var statistics = new EpochStatistics(network.NumberOfTasks, network.NumberOfLevels);
                 foreach (var batch in batches.Pass(allTasks, settings.BatchSize, settings.BatchOrder, generator))
@@ -51,7 +51,7 @@ internal static class DvnTrainer
                     {
                         cancellation.ThrowIfCancellationRequested();
                         using var scope = NewDisposeScope();
-                        optimizer.LearningRate = LearningRates.At(settings.Schedule, settings.LearningRate, step++, steps);
+                        optimizer.LearningRate = LearningRates.At(settings.LearningRateSchedule, settings.LearningRate, step++, steps);
                         var result = TrainBatch(network, optimizer, batch.Rows.Features, batch.Rows.Labels, batch.Task, objective);
                         int bad = Array.FindIndex(result.Losses, l => !double.IsFinite(l));
                         if (bad >= 0)
@@ -59,7 +59,7 @@ internal static class DvnTrainer
                         for (int i = 0; i < objective.Levels.Count; i++)
                             statistics.Add(batch.Task, objective.Levels[i], result.Losses[i] * batch.Rows.RowCount, result.Correct[i], batch.Rows.RowCount);
                     }
-                if (epoch == settings.Epochs)
+                if (epoch == settings.NumberOfEpochs)
                 {
                     if (continuation is not null)
                         continuation.Saved = TrainingCheckpoint.Capture(network, optimizer, generator, epoch, step);
@@ -115,7 +115,7 @@ internal static class DvnTrainer
                     : LevelAccuracy.Measure(network, validation[t - 1], t, j, Math.Max(settings.BatchSize, 256));
                 levels.Add(new DvnLevelProgress(t, j, statistics.MeanLoss(t, j), statistics.Accuracy(t, j), validationAccuracy));
             }
-        return new DvnEpochReport(epoch, settings.Epochs, elapsed, levels);
+        return new DvnEpochReport(epoch, settings.NumberOfEpochs, elapsed, levels);
     }
 
     private static BatchObjective CheckArguments(DvnNetwork network, IBatchSource batches,
@@ -133,29 +133,18 @@ internal static class DvnTrainer
                     "trains on batch statistics).", nameof(batches));
         if (batches.InputSize != network.InputSize)
             throw new ArgumentException($"The tasks' features have {batches.InputSize} values; the network reads {network.InputSize}.", nameof(batches));
-        if (settings.Epochs < 1)
-            throw new ArgumentOutOfRangeException(nameof(settings), $"The number of epochs must be at least 1; got {settings.Epochs}.");
-        if (settings.Continuation is { } c && (c.ScheduleEpochs < settings.Epochs || c.Resume?.Epoch >= settings.Epochs))
+        if (TrainingRules.FirstBroken(settings) is { } broken)
+            throw new ArgumentOutOfRangeException(nameof(settings), $"{nameof(DvnTrainingSettings)}.{broken}");
+        if (settings.Continuation is { } c && (c.ScheduleEpochs < settings.NumberOfEpochs || c.Resume?.Epoch >= settings.NumberOfEpochs))
             throw new ArgumentOutOfRangeException(nameof(settings),
-                $"A stretch of {settings.Epochs} epochs cannot continue from epoch {c.Resume?.Epoch} under a schedule of {c.ScheduleEpochs} epochs.");
-        if (settings.BatchSize < 2)
-            throw new ArgumentOutOfRangeException(nameof(settings), $"The batch size must be at least 2 (batch normalization); got {settings.BatchSize}.");
-        if (!(settings.LearningRate > 0) || !double.IsFinite(settings.LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(settings), $"The learning rate must be a positive number; got {settings.LearningRate}.");
-        if (!(settings.WeightDecay >= 0) || !double.IsFinite(settings.WeightDecay))
-            throw new ArgumentOutOfRangeException(nameof(settings), $"The weight decay must be zero or positive; got {settings.WeightDecay}.");
-        if (!(settings.Distillation is >= 0 and <= 1))
-            throw new ArgumentOutOfRangeException(nameof(settings), $"The distillation weight must be within [0, 1]; got {settings.Distillation}.");
+                $"A stretch of {settings.NumberOfEpochs} epochs cannot continue from epoch {c.Resume?.Epoch} under a schedule of {c.ScheduleEpochs} epochs.");
         var levels = settings.Levels ?? Enumerable.Range(1, network.NumberOfLevels).ToArray();
         if (levels.Count == 0 || levels.Any(j => j < 1 || j > network.NumberOfLevels))
             throw new ArgumentOutOfRangeException(nameof(settings), $"Levels to train must be within 1..{network.NumberOfLevels}.");
+        if (TrainingRules.LevelWeightCount(settings.LevelWeights, network.NumberOfLevels) is { } count)
+            throw new ArgumentException($"{nameof(DvnTrainingSettings)}.{count}", nameof(settings));
         var weights = settings.LevelWeights ?? Enumerable.Repeat(1.0, network.NumberOfLevels).ToArray();
-        if (weights.Count != network.NumberOfLevels)
-            throw new ArgumentException($"{weights.Count} level weights for {network.NumberOfLevels} levels.", nameof(settings));
-        if (weights.Any(w => !(w >= 0) || !double.IsFinite(w)) || weights.All(w => w == 0))
-            throw new ArgumentOutOfRangeException(nameof(settings),
-                $"Level weights must be finite, zero or positive, and not all zero; got {string.Join(", ", weights)}.");
-        return new BatchObjective(levels, weights, settings.Distillation);
+        return new BatchObjective(levels, weights, settings.DistillationWeight);
     }
 
     /// <summary>Running sums of loss, correct predictions and rows for every (task, level) within an epoch.</summary>

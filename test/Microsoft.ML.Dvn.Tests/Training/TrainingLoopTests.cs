@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Dvn.Tests.Training;
 
 [TestClass]
-public sealed class DvnTrainerTests
+public sealed class TrainingLoopTests
 {
-    private static readonly DvnTrainingSettings Settings = new(Epochs: 25, BatchSize: 32, LearningRate: 0.01, WeightDecay: 0, Seed: 7);
+    private static readonly DvnTrainingSettings Settings = new(NumberOfEpochs: 25, BatchSize: 32, LearningRate: 0.01, WeightDecay: 0, Seed: 7);
 
     [TestMethod]
     public void EveryLevelOfEveryTaskLearnsWellAboveChanceAndBiggerLevelsAreNotWorse()
@@ -17,7 +17,7 @@ public sealed class DvnTrainerTests
         var train = NetworkFixtures.Tasks(rowsPerTask: 900, seed: 1);
         var test = NetworkFixtures.Tasks(rowsPerTask: 600, seed: 2);
 
-        DvnTrainer.Train(network, new CachedBatches(train), Settings, validation: null, progress: null, CancellationToken.None);
+        TrainingLoop.Train(network, new CachedBatches(train), Settings, validation: null, progress: null, CancellationToken.None);
 
         // Chance: 1/3, 1/2, 1/4. Each level must reach at least this held-out accuracy.
         double[] required = { 0.85, 0.85, 0.85 };
@@ -44,11 +44,11 @@ public sealed class DvnTrainerTests
     {
         using var scope = NewDisposeScope();
         var train = NetworkFixtures.Tasks(rowsPerTask: 200, seed: 1);
-        var settings = Settings with { Epochs = 3 };
+        var settings = Settings with { NumberOfEpochs = 3 };
         Dictionary<string, Tensor> TrainWith(long seed)
         {
             using var network = NetworkFixtures.Mlp(seed, 24, 24);
-            DvnTrainer.Train(network, new CachedBatches(train), settings with { Seed = seed }, null, null, CancellationToken.None);
+            TrainingLoop.Train(network, new CachedBatches(train), settings with { Seed = seed }, null, null, CancellationToken.None);
             return NetworkFixtures.Snapshot(network);
         }
 
@@ -72,7 +72,7 @@ public sealed class DvnTrainerTests
         var validation = NetworkFixtures.Tasks(rowsPerTask: 32, seed: 2);
         var reports = new List<DvnEpochReport>();
 
-        DvnTrainer.Train(network, new CachedBatches(train), Settings with { Epochs = 3 }, validation, reports.Add, CancellationToken.None);
+        TrainingLoop.Train(network, new CachedBatches(train), Settings with { NumberOfEpochs = 3 }, validation, reports.Add, CancellationToken.None);
 
         CollectionAssert.AreEqual(new[] { 1, 2, 3 }, reports.Select(r => r.Epoch).ToArray());
         foreach (var report in reports)
@@ -95,7 +95,7 @@ public sealed class DvnTrainerTests
         train[1].Features[40, 2] = tensor(float.NaN); // task 2, row 40: in the second batch of 32 after shuffling? Any batch holding it.
 
         var error = Assert.ThrowsExactly<DvnNumericException>(
-            () => DvnTrainer.Train(network, new CachedBatches(train), Settings with { Epochs = 2 }, null, null, CancellationToken.None));
+            () => TrainingLoop.Train(network, new CachedBatches(train), Settings with { NumberOfEpochs = 2 }, null, null, CancellationToken.None));
 
         Assert.AreEqual(2, error.Task);
         Assert.AreEqual(1, error.Level);
@@ -114,7 +114,7 @@ public sealed class DvnTrainerTests
         using var cancellation = new CancellationTokenSource();
         var reports = new List<DvnEpochReport>();
 
-        Assert.ThrowsExactly<OperationCanceledException>(() => DvnTrainer.Train(network, new CachedBatches(train), Settings with { Epochs = 5 }, null,
+        Assert.ThrowsExactly<OperationCanceledException>(() => TrainingLoop.Train(network, new CachedBatches(train), Settings with { NumberOfEpochs = 5 }, null,
             report => { reports.Add(report); cancellation.Cancel(); }, cancellation.Token));
 
         Assert.AreEqual(1, reports.Count, "training went on after cancellation");
