@@ -41,7 +41,7 @@ internal sealed record ConvolutionInfo(bool Onednn, int Padding)
 {
     /// <summary>What this process uses; call after libtorch is loaded.</summary>
     public static ConvolutionInfo OfThisProcess() =>
-        new(Native.TorchNative.OneDnnEnabled, Network.ChannelPadding.ForProcess.Multiple);
+        new(Native.TorchNative.OneDnnEnabled, Native.ChannelPadding.ForProcess.Multiple);
 }
 
 /// <summary>One contender made of networks: what it stores, how long it trained and how every (task, level) did.</summary>

@@ -71,7 +71,7 @@ internal static class StressCommand
         var architecture = DvnArchitecture.Cnn(Side, Side, 1, channels, new[] { channels[^1] });
         using var network = new DvnNetwork(architecture, Side * Side, new[] { Classes }, new UnitAllocation(1, 1, 1), seed);
         foreach (var convolution in network.modules().OfType<SlicedConv2d>())
-            convolution.Padding = padding;
+            convolution.Path.Padding = padding;
         using var optimizer = new AdamOptimizer(network.parameters(), learningRate: 1e-3);
         using var generator = new Generator((ulong)seed);
         long forward = 0, backward = 0, predict = 0;

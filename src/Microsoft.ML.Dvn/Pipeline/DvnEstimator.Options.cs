@@ -140,10 +140,8 @@ public sealed partial class DvnEstimator
 
         /// <summary>
         /// How the learning rate changes over training. Default <see cref="DvnLearningRateSchedule.Constant"/> (the paper).
-        /// <see cref="DvnLearningRateSchedule.Cosine"/> is worth trying for full-length training: on 3 seeds, 5 epochs of
-        /// 15,000-20,000 rows a task, it raised the DVN's accuracy at every (task, level) of both benchmark scenarios (+0.64
-        /// and +0.81 points on the mean), but after 1 epoch of 2,000 rows it lowered it at every one (-2.39 points);
-        /// docs/benchmarks.md, "The training methods".
+        /// <see cref="DvnLearningRateSchedule.Cosine"/> is worth trying for full-length training, not for a short run; the
+        /// measurements are in the repository's docs/benchmarks.md, "The training methods".
         /// </summary>
         public DvnLearningRateSchedule LearningRateSchedule = DvnLearningRateSchedule.Constant;
 

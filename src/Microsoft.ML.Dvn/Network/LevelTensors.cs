@@ -12,5 +12,5 @@ namespace Microsoft.ML.Dvn.Network;
 /// <param name="FullyConnected">[active outputs, active inputs] each, no bias.</param>
 /// <param name="Norms">One a hidden layer, convolutions first.</param>
 /// <param name="Head">From the last hidden layer's active features to the task's classes.</param>
-internal sealed record LevelWeights(
+internal sealed record LevelTensors(
     DvnArchitecture Architecture, Tensor[] Convolutions, Tensor[] FullyConnected, LevelNorm[] Norms, LevelHead Head);
