@@ -101,7 +101,7 @@ internal static class SweepCommand
         }
 
         var test = testSeeds is null ? null : Progress.Step("Testing", () => SweepTestRun.Run(sweep, result, scenario, plan, data, testSeeds));
-        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), fitsHere, BenchmarkCommand.Machine(), test);
+        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), fitsHere, MachineInfo.OfThisProcess(), test);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         Directory.CreateDirectory(plots);
         report.Save(output);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.ML.Dvn.Samples.Benchmark;
 
 namespace Microsoft.ML.Dvn.Samples.Sweep;
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.Dvn.Samples.Benchmark;
+using Microsoft.ML.Dvn.Samples.Baselines;
 using Microsoft.ML.Dvn.Samples.Data;
 
 namespace Microsoft.ML.Dvn.Samples.Sweep;

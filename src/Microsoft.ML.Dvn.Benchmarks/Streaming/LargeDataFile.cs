@@ -1,6 +1,6 @@
 using Microsoft.ML.Dvn.Samples.Data;
 
-namespace Microsoft.ML.Dvn.Samples.Streaming;
+namespace Microsoft.ML.Dvn.Benchmarks.Streaming;
 
 /// <summary>
 /// The fmnist-3tasks training rows as an ML.NET binary file of any length: the training images in their stored order

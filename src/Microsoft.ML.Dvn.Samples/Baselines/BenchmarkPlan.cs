@@ -1,6 +1,6 @@
 using Microsoft.ML.Dvn.Samples.Data;
 
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Samples.Baselines;
 
 /// <summary>What one benchmark run trains and measures, and on how many rows.</summary>
 /// <param name="TrainRowLimit">At most this many training rows a task; null for all the scenario gives it.</param>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Microsoft.ML.Dvn.Samples.Soak;
+namespace Microsoft.ML.Dvn.Benchmarks.Soak;
 
 /// <summary>What a soak run measured: resident memory along each phase (JSON, next to the console summary).</summary>
 internal sealed record SoakReport(string Architecture, string Data, string Cpu, int Cores, SoakPhase SingleRows, SoakPhase TransformPasses)

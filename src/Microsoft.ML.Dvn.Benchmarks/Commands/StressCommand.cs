@@ -4,7 +4,7 @@ using Microsoft.ML.Dvn.Network;
 using Microsoft.ML.Dvn.Training;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Dvn.Samples.Commands;
+namespace Microsoft.ML.Dvn.Benchmarks.Commands;
 
 /// <summary>
 /// Looks for non-finite values in CNN training and prediction at many channel counts: for every width, a CNN of

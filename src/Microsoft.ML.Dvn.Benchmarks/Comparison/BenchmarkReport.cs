@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Benchmarks.Comparison;
 
 /// <summary>The benchmark's JSON report of one seed (schema in docs/benchmarks.md).</summary>
 /// <param name="Method">The training methods every network used.</param>
@@ -29,11 +29,6 @@ internal sealed record BenchmarkReport(
     public IReadOnlyList<string> Tasks => Dvn.Levels.Select(l => l.Task).Distinct().ToArray();
 }
 
-/// <param name="Cores">Logical processors the process sees.</param>
-/// <param name="Os">The operating system's name and version.</param>
-/// <param name="TorchSharp">TorchSharp's version.</param>
-internal sealed record MachineInfo(int Cores, string Os, string TorchSharp);
-
 /// <summary>How libtorch computed the convolutions in this run: CNN speed depends on it.</summary>
 /// <param name="Onednn">Whether libtorch's oneDNN kernels were on (DVN_ONEDNN).</param>
 /// <param name="Padding">Convolutions ran at channel counts rounded up to a multiple of this (1: as they are).</param>
@@ -43,14 +38,6 @@ internal sealed record ConvolutionInfo(bool Onednn, int Padding)
     public static ConvolutionInfo OfThisProcess() =>
         new(Native.TorchNative.OneDnnEnabled, Native.ChannelPadding.ForProcess.Multiple);
 }
-
-/// <summary>One contender made of networks: what it stores, how long it trained and how every (task, level) did.</summary>
-internal sealed record NetworkResult(long StoredParameters, double TrainSeconds, IReadOnlyList<LevelResult> Levels);
-
-/// <param name="Parameters">The parameters a prediction of this (task, level) reads.</param>
-/// <param name="Accuracy">Micro-accuracy on the task's test rows.</param>
-/// <param name="MacroAccuracy">Mean over classes of the share predicted right.</param>
-internal sealed record LevelResult(string Task, int Level, long Parameters, double Accuracy, double MacroAccuracy);
 
 /// <param name="ModelBytes">The size of the saved model zip.</param>
 internal sealed record MlNetResult(string Trainer, string Task, double Accuracy, double TrainSeconds, long ModelBytes);

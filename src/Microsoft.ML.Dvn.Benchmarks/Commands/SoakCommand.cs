@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.ML.Data;
+using Microsoft.ML.Dvn.Benchmarks.Soak;
 using Microsoft.ML.Dvn.Samples.Data;
-using Microsoft.ML.Dvn.Samples.Soak;
 
-namespace Microsoft.ML.Dvn.Samples.Commands;
+namespace Microsoft.ML.Dvn.Benchmarks.Commands;
 
 /// <summary>
 /// A long serving run, as a server's life: one model saved and loaded through an ML.NET zip, then a million single-row

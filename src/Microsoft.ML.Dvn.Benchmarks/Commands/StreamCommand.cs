@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using Microsoft.ML.Dvn.Benchmarks.Soak;
+using Microsoft.ML.Dvn.Benchmarks.Streaming;
 using Microsoft.ML.Dvn.Samples.Data;
-using Microsoft.ML.Dvn.Samples.Soak;
-using Microsoft.ML.Dvn.Samples.Streaming;
 
-namespace Microsoft.ML.Dvn.Samples.Commands;
+namespace Microsoft.ML.Dvn.Benchmarks.Commands;
 
 /// <summary>
 /// Training on data larger than memory, measured: fmnist-3tasks training rows written to ML.NET binary files of

@@ -4,7 +4,7 @@ using Microsoft.ML.Dvn.Network;
 using Microsoft.ML.Dvn.Training;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Dvn.Samples.Commands;
+namespace Microsoft.ML.Dvn.Benchmarks.Commands;
 
 /// <summary>
 /// How much of the machine DVN training uses: the fp32 matrix-product rate libtorch reaches here (the ceiling), then

@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Benchmarks.Comparison;
 
 /// <summary>
 /// One PNG per task: test accuracy against the parameters a prediction reads. The DVN's levels form a line, the

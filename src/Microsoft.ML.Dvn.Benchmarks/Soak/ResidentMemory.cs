@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Dvn.Samples.Soak;
+namespace Microsoft.ML.Dvn.Benchmarks.Soak;
 
 /// <summary>The process's resident set size as the kernel counts it: managed heap, native tensors, code and all.</summary>
 internal static class ResidentMemory

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Benchmarks.Comparison;
 
 /// <summary>The benchmark reports as markdown tables, for docs and reviews.</summary>
 internal static class MarkdownReport

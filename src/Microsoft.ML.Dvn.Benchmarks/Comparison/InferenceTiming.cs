@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Dvn.Samples.Data;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Benchmarks.Comparison;
 
 /// <summary>
 /// How fast every (task, level) of a fitted DVN predicts, on the task's test rows with budgets that select the level:

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Microsoft.ML.Dvn.Network;
 
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Samples.Baselines;
 
 /// <summary>
 /// The contenders made of networks, all trained by the library's DVN estimator with the same backbone family,
@@ -31,14 +30,13 @@ internal sealed class NetworkBaselines(BenchmarkData data, BenchmarkPlan plan, T
     /// <summary>Level j's network has the widths of the DVN's level j: m_j = ceil(jK/L) of the K units.</summary>
     public NetworkResult Independent()
     {
-        var allocation = new UnitAllocation(Tasks.Count, Units, Levels);
         var levels = new List<LevelResult>();
         long stored = 0;
         double seconds = 0;
         foreach (string task in Tasks)
             for (int level = 1; level <= Levels; level++)
             {
-                var architecture = Architectures.AtUnits(plan.Architecture, allocation.UnitsAtLevel(level), Units);
+                var architecture = Architectures.AtUnits(plan.Architecture, UnitsAtLevel(level), Units);
                 var (pipeline, trainSeconds) = Train($"independent {task} L{level}", new[] { task }, architecture, 1, 1);
                 var metrics = Evaluate($"independent {task} L{level}", pipeline, new[] { task }).Single();
                 levels.Add(new LevelResult(task, level, pipeline.Dvn.StoredParameterCount, metrics.MicroAccuracy, metrics.MacroAccuracy));
@@ -47,6 +45,9 @@ internal sealed class NetworkBaselines(BenchmarkData data, BenchmarkPlan plan, T
             }
         return new NetworkResult(stored, seconds, levels);
     }
+
+    // Level j of a DVN uses m_j = ceil(jK/L) of its K units (README, "Units and levels").
+    private int UnitsAtLevel(int level) => (level * Units + Levels - 1) / Levels;
 
     /// <summary>Its one size is reported as level L, the DVN level of the same width (docs/benchmarks.md).</summary>
     public NetworkResult SharedMultiHead()

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Microsoft.ML.Dvn.Samples;
+namespace Microsoft.ML.Dvn.Benchmarks;
 
 /// <summary>The CPU that timings and numeric checks ran on: figures differ by CPU model and by AVX-512 (oneDNN's kernels).</summary>
 internal static class MachineDescription

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.Dvn.Samples.Data;
 
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Benchmarks.Comparison;
 
 /// <summary>
 /// What an ML.NET user has today: one first-party multiclass trainer per task, with default options, on the same

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Samples.Baselines;
 
 /// <summary>
 /// The training methods of a benchmark run (DvnEstimator.Options; the library's defaults unless the command line sets

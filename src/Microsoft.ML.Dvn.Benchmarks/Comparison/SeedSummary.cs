@@ -1,5 +1,5 @@
 
-namespace Microsoft.ML.Dvn.Samples.Benchmark;
+namespace Microsoft.ML.Dvn.Benchmarks.Comparison;
 
 /// <summary>
 /// The benchmark over several seeds: for every (task, level), the mean and standard deviation of the DVN's and the

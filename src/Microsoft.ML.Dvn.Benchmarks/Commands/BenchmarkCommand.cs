@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text.Json;
-using Microsoft.ML.Dvn.Samples.Benchmark;
+using Microsoft.ML.Dvn.Benchmarks.Comparison;
 using Microsoft.ML.Dvn.Samples.Data;
 
-namespace Microsoft.ML.Dvn.Samples.Commands;
+namespace Microsoft.ML.Dvn.Benchmarks.Commands;
 
 /// <summary>
 /// The Fashion-MNIST multi-task benchmark of docs/benchmarks.md: the DVN against independent networks, a shared
@@ -120,7 +118,7 @@ internal static class BenchmarkCommand
         var shared = plan.Runs(BenchmarkPlan.SharedPart) ? networks.SharedMultiHead() : null;
         var mlnet = plan.Runs(BenchmarkPlan.MlNetPart) ? MlNetTrainers.Run(data, plan.Seed) : Array.Empty<MlNetResult>();
         var tasksAlongUnits = pipeline.Dvn.Training.TasksInUnitOrder.Select(pipeline.Dvn.GetTaskName).ToArray();
-        return new BenchmarkReport(data.Scenario.Name, plan.Architecture, plan.Epochs, plan.Seed, Machine(), ConvolutionInfo.OfThisProcess(), recipe, tasksAlongUnits,
+        return new BenchmarkReport(data.Scenario.Name, plan.Architecture, plan.Epochs, plan.Seed, MachineInfo.OfThisProcess(), ConvolutionInfo.OfThisProcess(), recipe, tasksAlongUnits,
             data.Train.ToDictionary(p => p.Key, p => p.Value.Count), data.Test.ToDictionary(p => p.Key, p => p.Value.Count),
             dvn, independent, shared, mlnet, inference);
     }
@@ -198,22 +196,5 @@ internal static class BenchmarkCommand
         if (bad >= 0 || items.Length == 0)
             throw new UsageException($"'benchmark': --{name} is '{text}'; expected a comma-separated list of {expected}{(bad >= 0 ? $" ('{items[bad]}' is not)" : "")}.");
         return values!;
-    }
-
-    internal static MachineInfo Machine()
-    {
-        string torchSharp = typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-                            ?? typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown";
-        return new MachineInfo(Environment.ProcessorCount, OperatingSystemName(), torchSharp.Split('+')[0]);
-    }
-
-    // /etc/os-release names the distribution ("Debian GNU/Linux 12 (bookworm)"); the runtime only knows the kernel.
-    private static string OperatingSystemName()
-    {
-        const string osRelease = "/etc/os-release";
-        string? prettyName = File.Exists(osRelease)
-            ? File.ReadLines(osRelease).FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?.Split('=', 2)[1].Trim('"')
-            : null;
-        return prettyName ?? RuntimeInformation.OSDescription;
     }
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.Dvn.Benchmarks.Soak;
 using Microsoft.ML.Dvn.Samples.Data;
-using Microsoft.ML.Dvn.Samples.Soak;
 
-namespace Microsoft.ML.Dvn.Samples.Streaming;
+namespace Microsoft.ML.Dvn.Benchmarks.Streaming;
 
 /// <summary>
 /// One fit from a binary file, in a process of its own (the peak resident memory is the process's): the time of Fit,
