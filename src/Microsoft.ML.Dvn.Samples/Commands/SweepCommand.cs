@@ -78,7 +78,7 @@ internal static class SweepCommand
             Study = study,
             TrialCompleted = t => Console.WriteLine($"  trial {t.Id} {t.Status.ToString().ToLowerInvariant()} after {t.Epochs} epochs, " +
                                                     $"{t.FitSeconds:F1} s: " + (t.Levels.Count == 0 ? t.Message : string.Join("  ",
-                                                        t.Levels.GroupBy(l => l.Task).Select(g => $"{g.Key} " + string.Join("/", g.Select(l => $"{l.Accuracy:0.0%}")))))),
+                                                        t.Levels.GroupBy(l => l.TaskName).Select(g => $"{g.Key} " + string.Join("/", g.Select(l => $"{l.MicroAccuracy:0.0%}")))))),
         };
         Console.WriteLine($"Sweep {scenario.Name}: {architecture}, {strategyName}, at most {Wording.Count(trials, "trial")}" +
                           (minutes is double budget ? $" or {budget:0.##} minutes" : "") + $", at most {Wording.Count(plan.MaximumEpochs, "epoch")}, " +

@@ -29,15 +29,15 @@ internal sealed record SweepReport(
         result.BaseOptionsTrial is { } d ? new SweepDefault(Options(d.Parameters), d.Epochs, d.Status.ToString().ToLowerInvariant(), Levels(d)) : null,
         result.Trials.Select(t => new SweepTrialReport(t.Id, t.Status.ToString().ToLowerInvariant(), Options(t.Parameters), t.Epochs,
             t.FitSeconds, t.EvaluationSeconds, Levels(t), t.Message)).ToArray(),
-        result.Frontier.ToDictionary(f => f.Task, f => (IReadOnlyList<SweepFrontierPoint>)f.Points
-            .Select(p => new SweepFrontierPoint(p.Trial, p.Level, p.ParameterCount, p.Accuracy)).ToArray()),
+        result.Frontier.ToDictionary(f => f.TaskName, f => (IReadOnlyList<SweepFrontierPoint>)f.Points
+            .Select(p => new SweepFrontierPoint(p.Trial, p.Level, p.ParameterCount, p.MicroAccuracy)).ToArray()),
         new[] { DvnSweepObjective.Frontier, DvnSweepObjective.MeanAccuracy }.ToDictionary(o => o.Name, o => result.Best(o)?.Id),
         result.Skipped, result.SizeRanges, test);
 
     private static IReadOnlyDictionary<string, object> Options(DvnSweepParameters parameters) => parameters.ToDictionary();
 
     private static IReadOnlyList<SweepLevel> Levels(DvnSweepTrial trial) =>
-        trial.Levels.Select(l => new SweepLevel(l.Task, l.Level, l.ParameterCount, l.Accuracy, l.MacroAccuracy, l.LogLoss)).ToArray();
+        trial.Levels.Select(l => new SweepLevel(l.TaskName, l.Level, l.ParameterCount, l.MicroAccuracy, l.MacroAccuracy, l.LogLoss)).ToArray();
 }
 
 /// <param name="Options">The base options' searched values (epochs: the sweep's largest).</param>
