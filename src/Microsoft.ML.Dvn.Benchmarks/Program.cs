@@ -8,6 +8,7 @@ return ConsoleCommands.Run(args.Length > 0 ? args[0] : "help", args.Length > 0 ?
     ["stress"] = options => StressCommand.Run(Arguments.Parse("stress", options)),
     ["throughput"] = options => ThroughputCommand.Run(Arguments.Parse("throughput", options)),
     ["stream"] = options => StreamCommand.Run(Arguments.Parse("stream", options, "evaluate")),
+    ["sweep-plots"] = options => SweepPlotsCommand.Run(Arguments.Parse("sweep-plots", options)),
 },
     "Deep Virtual Networks in ML.NET: benchmarks and measurements (docs/benchmarks.md). Commands:\n" +
-    $"  {BenchmarkCommand.Usage}\n  {SoakCommand.Usage}\n  {StressCommand.Usage}\n  {ThroughputCommand.Usage}\n  {StreamCommand.Usage}");
+    $"  {BenchmarkCommand.Usage}\n  {SoakCommand.Usage}\n  {StressCommand.Usage}\n  {ThroughputCommand.Usage}\n  {StreamCommand.Usage}\n  {SweepPlotsCommand.Usage}");

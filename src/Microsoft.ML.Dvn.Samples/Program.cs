@@ -10,8 +10,9 @@ return ConsoleCommands.Run(command, named ? args[1..] : args, new Dictionary<str
     ["predict"] = options => PredictCommand.Run(Arguments.Parse("predict", options)),
     ["extract"] = options => ExtractCommand.Run(Arguments.Parse("extract", options)),
     ["quickstart"] = _ => QuickStart.Run(),
+    ["images"] = options => ImagesCommand.Run(Arguments.Parse("images", options)),
     ["sweep"] = options => SweepCommand.Run(Arguments.Parse("sweep", options, "quick", "join", "report-only")),
 },
     "Deep Virtual Networks in ML.NET: samples. Commands (no command means 'train'):\n" +
-    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {SweepCommand.Usage}\n" +
-    "Benchmarks and measurements (benchmark, soak, stress, throughput, stream): dotnet run -c Release --project src/Microsoft.ML.Dvn.Benchmarks -- help");
+    $"  {QuickStart.Usage}\n  {TrainCommand.Usage}\n  {PredictCommand.Usage}\n  {ExtractCommand.Usage}\n  {ImagesCommand.Usage}\n  {SweepCommand.Usage}\n" +
+    "Benchmarks, measurements and sweep plots (benchmark, soak, stress, throughput, stream, sweep-plots): dotnet run -c Release --project src/Microsoft.ML.Dvn.Benchmarks -- help");

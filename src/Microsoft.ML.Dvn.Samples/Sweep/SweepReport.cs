@@ -21,6 +21,10 @@ internal sealed record SweepReport(
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
+    /// <summary>A report that <see cref="Save"/> wrote (the benchmarks' sweep-plots command draws it).</summary>
+    public static SweepReport Load(string path) =>
+        JsonSerializer.Deserialize<SweepReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} holds no sweep report.");
+
     public static SweepReport From(DvnSweepResult result, SweepPlan plan, string scenario, double? timeBudgetMinutes, string evaluation,
         int fitsInThisProcess, MachineInfo machine, SweepTestReport? test) => new(
         scenario, plan.Architecture, result.Strategy.ToString().ToLowerInvariant(), result.Seed, result.Elapsed.TotalSeconds,

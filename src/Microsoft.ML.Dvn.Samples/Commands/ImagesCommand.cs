@@ -1,9 +1,8 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Dvn.Samples;
 using Microsoft.ML.Dvn.Samples.Data;
 using Microsoft.ML.Transforms.Image;
 
-namespace Microsoft.ML.Dvn.Samples.Images;
+namespace Microsoft.ML.Dvn.Samples.Commands;
 
 /// <summary>
 /// Images from files, as ML.NET users bring them: writes the fmnist-3tasks images of every task as PNG files, then
@@ -13,7 +12,7 @@ namespace Microsoft.ML.Dvn.Samples.Images;
 internal static class ImagesCommand
 {
     public const string Usage =
-        "dotnet run -c Release --project src/Microsoft.ML.Dvn.Samples.Images -- [--data fmnist|generated] [--rows N] [--epochs N] [--seed S] [--dir DIR] [--out model.zip]\n" +
+        "images [--data fmnist|generated] [--rows N] [--epochs N] [--seed S] [--dir DIR] [--out model.zip]\n" +
         "    Writes N training and N/4 test images per task as 56 x 56 PNG files in DIR, trains the CNN on the files\n" +
         "    (resized to 28 x 28, one channel, pixels / 255) and tests it. Defaults: 2,000 images, 2 epochs, seed 1, dvn-images/.";
 

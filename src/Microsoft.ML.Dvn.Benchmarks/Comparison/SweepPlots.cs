@@ -1,9 +1,10 @@
+using Microsoft.ML.Dvn.Samples.Sweep;
 using ScottPlot;
 
-namespace Microsoft.ML.Dvn.Samples.Sweep;
+namespace Microsoft.ML.Dvn.Benchmarks.Comparison;
 
 /// <summary>
-/// One PNG per task: every completed trial's levels as grey points, the frontier as a line, the default options'
+/// One PNG per task of a sweep report of the samples' sweep command: every completed trial's levels as grey points, the frontier as a line, the default options'
 /// levels as red diamonds; parameters on a log scale.
 /// </summary>
 internal static class SweepPlots
