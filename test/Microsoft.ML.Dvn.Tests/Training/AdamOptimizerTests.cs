@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.Dvn.Network;
 using Microsoft.ML.Dvn.Tests.TestData;
 using Microsoft.ML.Dvn.Training;
@@ -76,14 +75,14 @@ public sealed class AdamOptimizerTests
                 GC.WaitForPendingFinalizers();
             }
         });
-        long steps = 0;
+        // At least 3 s of steps and at least 60 of them: on a loaded machine a 3-s window alone once held only 4 steps.
         try
         {
-            for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(3); steps++)
+            for (int step = 0, clock = Environment.TickCount; step < 60 || Environment.TickCount - clock < 3000; step++)
             {
-                int task = (int)(steps % 3) + 1;
+                int task = step % 3 + 1;
                 var result = TrainingLoop.TrainBatch(network, adam, tasks[task - 1].Features, tasks[task - 1].Labels, task, objective);
-                Assert.IsTrue(result.IsFinite, $"step {steps}: a loss is not finite");
+                Assert.IsTrue(result.IsFinite, $"step {step}: a loss is not finite");
             }
         }
         finally
@@ -91,7 +90,6 @@ public sealed class AdamOptimizerTests
             stop.Cancel();
             collector.Wait();
         }
-        Assert.IsTrue(steps > 20, $"only {steps} steps ran");
         NetworkFixtures.DisposeAll(tasks);
     }
 }
