@@ -40,7 +40,7 @@ public sealed class ModelStore
                 var file = File.ReadAllBytes(_settings.ModelPath);
                 if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)) == _current.Sha256)
                     return false;
-                _current = ServedModel.Load(_settings.ModelPath, file, _settings);
+                _current = ServedModel.Load(_settings.ModelPath, file, _settings, replacing: _current);
                 Interlocked.Increment(ref _reloads);
                 LastReloadError = null;
                 return true;

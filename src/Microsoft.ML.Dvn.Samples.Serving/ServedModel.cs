@@ -15,7 +15,7 @@ public sealed class ServedModel
     private readonly Dictionary<string, int> _taskKeys;
     private readonly Dictionary<int, IReadOnlyList<DvnLevelInfo>> _levels;
 
-    private ServedModel(string path, byte[] file, ServingSettings settings)
+    private ServedModel(string path, byte[] file, ServingSettings settings, ServedModel? replacing)
     {
         Path = path;
         FileBytes = file.LongLength;
@@ -34,7 +34,7 @@ public sealed class ServedModel
         var output = Model.GetOutputSchema(ml.Data.LoadFromEnumerable(Array.Empty<ServingInput>(), definition).Schema);
         output["Score"].GetSlotNames(ref slotNames);
         Labels = slotNames.DenseValues().Select(s => s.ToString()).ToArray();
-        LatencySource = AttachLatencies(ml, definition, settings);
+        LatencySource = AttachLatencies(ml, definition, settings, replacing);
         _levels = Dvn.Tasks.ToDictionary(k => k, k => Dvn.GetLevels(k));
         _engines = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 4 }
             .Create(new EnginePolicy(() => ml.Model.CreatePredictionEngine<ServingInput, ServingOutput>(Model, inputSchemaDefinition: definition)));
@@ -65,8 +65,16 @@ public sealed class ServedModel
     /// <summary>The task names in task-key order.</summary>
     public IReadOnlyList<string> TaskNames { get; }
 
-    /// <summary>Loads the model from the bytes of its file (read once, so that the checksum is of what was loaded).</summary>
-    public static ServedModel Load(string path, byte[] file, ServingSettings settings) => new(path, file, settings);
+    /// <summary>
+    /// Loads the model from the bytes of its file (read once, so that the checksum is of what was loaded). A reload passes
+    /// the model it replaces as <paramref name="replacing"/>: when the new one has the same tasks and levels (the same
+    /// parameters and bytes at every (task, level)), it keeps that model's latency table instead of measuring again.
+    /// Latency depends on the network's shape and the machine, not on its weights, and a measurement taken while the
+    /// service answers requests counts their load: a table measured then was slower, so latency budgets that clients
+    /// took from /levels before the reload fell below every level and were refused.
+    /// </summary>
+    public static ServedModel Load(string path, byte[] file, ServingSettings settings, ServedModel? replacing = null) =>
+        new(path, file, settings, replacing);
 
     /// <summary>A task's levels, with their latencies (made once: requests read them for every row).</summary>
     public IReadOnlyList<DvnLevelInfo> Levels(int task) => _levels[task];
@@ -88,8 +96,9 @@ public sealed class ServedModel
         }
     }
 
-    // A saved table beside the model when it fits this model, else a measurement on this machine, else none.
-    private string AttachLatencies(MLContext ml, SchemaDefinition definition, ServingSettings settings)
+    // A saved table beside the model when it fits this model, else the replaced model's table when the levels are the
+    // same, else a measurement on this machine, else none.
+    private string AttachLatencies(MLContext ml, SchemaDefinition definition, ServingSettings settings, ServedModel? replacing)
     {
         string beside = DvnLatencyTable.PathBeside(Path);
         string? problem = null;
@@ -105,6 +114,12 @@ public sealed class ServedModel
                 problem = $"{beside} does not fit this model ({e.Message}); ";
             }
         }
+        if (replacing?.Dvn.Latencies is { } kept && SameLevels(replacing))
+        {
+            Dvn.SetLatencies(kept);
+            const string prefix = "kept from the model it replaced (same tasks and levels): ";
+            return problem + prefix + (replacing.LatencySource.StartsWith(prefix, StringComparison.Ordinal) ? replacing.LatencySource[prefix.Length..] : replacing.LatencySource);
+        }
         if (settings.LatencyRounds == 0)
             return problem + "none (latency budgets are refused)";
         var random = new Random(1);
@@ -118,6 +133,12 @@ public sealed class ServedModel
         var table = Dvn.MeasureLatency(dvnInput, new DvnLatencyOptions { WarmupRounds = 3, Rounds = settings.LatencyRounds, BatchSize = 16 });
         return problem + $"measured at load (p{table.Percentile} of {table.Rounds} rounds on {table.Machine})";
     }
+
+    // The same task names and, for every task, the same levels with the same parameters and bytes.
+    private bool SameLevels(ServedModel other) =>
+        TaskNames.SequenceEqual(other.TaskNames) && Dvn.Tasks.SequenceEqual(other.Dvn.Tasks) &&
+        Dvn.Tasks.All(k => Dvn.GetLevels(k).Select(l => (l.Level, l.ParameterCount, l.MemoryBytes))
+            .SequenceEqual(other.Dvn.GetLevels(k).Select(l => (l.Level, l.ParameterCount, l.MemoryBytes))));
 
     private sealed class EnginePolicy(Func<PredictionEngine<ServingInput, ServingOutput>> create) : IPooledObjectPolicy<PredictionEngine<ServingInput, ServingOutput>>
     {

@@ -11,7 +11,7 @@ internal static class SweepCommand
 {
     public const string Usage =
         "sweep [--scenario fmnist-3tasks|fmnist-4tasks] [--architecture mlp|cnn] [--strategy grid|random|halving|asha] [--trials N]\n" +
-        "      [--time-budget MINUTES] [--epochs N] [--seed S] [--parallel N] [--threads N] [--test-seeds S,S,...]\n" +
+        "      [--time-budget MINUTES] [--epochs N] [--rows N] [--seed S] [--parallel N] [--threads N] [--test-seeds S,S,...]\n" +
         "      [--study FILE.db|CONNECTION [--workers N | --join | --report-only]] [--out PATH.json] [--plots DIR] [--quick]\n" +
         "    Sweeps learning rate, batch size, weight decay, units (the scenario's or 6), widths, learning-rate schedule, distillation\n" +
         "    and batch order on a 20% hold-out of the training images; writes PATH.json, PATH.md and one PNG per task. --test-seeds:\n" +
@@ -23,6 +23,7 @@ internal static class SweepCommand
         "    every worker agrees. --workers N: starts N worker processes on this machine and waits for them, then writes the report.\n" +
         "    --join: this process is one more worker of the study (on this or another machine; same options), and writes no report.\n" +
         "    --report-only: writes the report from what the study holds now, running nothing (also while workers run).\n" +
+        "    --rows N: the first N training images of each task (default all: 20,000 a task on fmnist-3tasks).\n" +
         "    Defaults: fmnist-3tasks, mlp, halving, 27 trials, no time budget, 9 epochs at most, seed 1,\n" +
         "    sweep-<scenario>-<architecture>-<strategy>.json. --quick: 500 images per task, 3 trials of at most 2 epochs, a smoke check.";
 
@@ -35,6 +36,7 @@ internal static class SweepCommand
         int trials = args.Integer("trials", minimum: 1) ?? (quick ? 3 : 27);
         double? minutes = args.Number("time-budget", minimum: 0.01);
         int? epochs = args.Integer("epochs", minimum: 1);
+        int? rows = args.Integer("rows", minimum: 10);
         int seed = args.Integer("seed", minimum: 0) ?? 1;
         var testSeeds = TestSeeds(args.Text("test-seeds"));
         int parallel = args.Integer("parallel", minimum: 1) ?? 1;
@@ -55,7 +57,7 @@ internal static class SweepCommand
         if (workers is int count)
             SweepWorkerProcesses.Run(args.Given, count);
 
-        var plan = SweepPlan.Create(architecture, quick, epochs);
+        var plan = SweepPlan.Create(architecture, quick, epochs, rows);
         var scenario = Progress.Step("Loading Fashion-MNIST", () => Scenario.Create(scenarioName, FashionMnist.Load()));
         var tasks = scenario.TaskNames;
         var labels = tasks.SelectMany(scenario.Labels).ToArray();

@@ -5,11 +5,11 @@ namespace Microsoft.ML.Dvn.Samples.Sweep;
 /// <summary>
 /// What the samples' sweep searches, for an MLP or a CNN: the search space (around the benchmark's backbones, with
 /// the scenario's units or 6 so levels can be finer, and the training methods: schedule, distillation, batch order),
-/// and the rows it uses (all training images, or 500 a task with --quick; the test images for --test-seeds).
+/// and the rows it uses (all training images, --rows a task, or 500 a task with --quick; the test images for --test-seeds).
 /// </summary>
 internal sealed record SweepPlan(string Architecture, int TrainRowsPerTask, int? TestRowsPerTask, int MaximumEpochs, DvnSearchSpace Space)
 {
-    public static SweepPlan Create(string architecture, bool quick, int? epochs)
+    public static SweepPlan Create(string architecture, bool quick, int? epochs, int? rowsPerTask = null)
     {
         int maximumEpochs = epochs ?? (quick ? 2 : 9);
         var space = new DvnSearchSpace
@@ -28,7 +28,7 @@ internal sealed record SweepPlan(string Architecture, int TrainRowsPerTask, int?
                 ? DvnSearch.MlpWidths(layers: 2, minimumWidth: 120, maximumWidth: 480)
                 : DvnSearch.Choice(Cnn(24, 48, 48), Cnn(48, 96, 96), Cnn(72, 144, 144)),
         };
-        return new SweepPlan(architecture, quick ? 500 : 20_000, quick ? 500 : null, maximumEpochs, space);
+        return new SweepPlan(architecture, rowsPerTask ?? (quick ? 500 : 20_000), quick ? 500 : null, maximumEpochs, space);
     }
 
     private static DvnArchitecture Cnn(int first, int second, int hidden) =>

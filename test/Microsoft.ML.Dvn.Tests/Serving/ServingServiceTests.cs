@@ -167,8 +167,10 @@ public sealed class ServingServiceTests
     public async Task AChangedModelFileIsReloadedUnderLoadWithoutAFailedRequest()
     {
         string before = (await _http.GetFromJsonAsync<JsonElement>("/model")).GetProperty("sha256").GetString()!;
+        string latencyBefore = (await _http.GetFromJsonAsync<JsonElement>("/model")).GetProperty("latency").GetString()!;
+        var latenciesBefore = await Latencies();
         string next = Path.Combine(_folder, "next.zip");
-        SmallModel.Train(next, seed: 2, rowsPerTask: 40);
+        SmallModel.Train(next, seed: 2, rowsPerTask: 120);   // enough rows for every class: the same levels as the served model
         string after = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(next)));
         Assert.AreNotEqual(before, after);
 
@@ -177,7 +179,9 @@ public sealed class ServingServiceTests
         int answeredByNew = 0;
         using var stop = new CancellationTokenSource();
         var firstAnswer = new TaskCompletionSource();
-        var body = new { rows = new[] { Row("fine", ("memoryBudgetBytes", Bytes("fine", 2))), Row("inverted") } };
+        // A latency budget as a client takes it from /levels before the reload: it must still be served after it.
+        var body = new { rows = new[] { Row("fine", ("memoryBudgetBytes", Bytes("fine", 2))), Row("inverted"),
+                                        Row("coarse", ("latencyBudget", latenciesBefore[("coarse", 2)])) } };
         async Task Client()
         {
             // Bounded: at most 20,000 requests a client, stopped once the new model has answered 20 of them.
@@ -205,13 +209,23 @@ public sealed class ServingServiceTests
         File.Move(next, _modelPath, overwrite: true);   // atomic replacement, as a deployment does it
         await Task.WhenAll(clients);
 
-        CollectionAssert.AreEqual(Array.Empty<string>(), failures.ToArray());
+        Assert.AreEqual(0, failures.Count, $"{failures.Count} failed requests, the first: {failures.FirstOrDefault()}");
         Assert.IsTrue(answeredBy.Contains(before), "the old model answered before the swap");
         Assert.IsTrue(answeredBy.Contains(after), "the new model answered after the swap");
         var model = await _http.GetFromJsonAsync<JsonElement>("/model");
         Assert.AreEqual(after, model.GetProperty("sha256").GetString());
         Assert.AreEqual(1, model.GetProperty("reloads").GetInt32());
+        // Same tasks and levels (checked against the sizes computed from the shape), so the latency table measured at start
+        // is kept, not measured again under the clients' load.
+        var levels = (await _http.GetFromJsonAsync<JsonElement>("/levels")).GetProperty("levels").EnumerateArray().ToArray();
+        Assert.IsTrue(levels.All(l => l.GetProperty("parameterCount").GetInt64() == Parameters(l.GetProperty("task").GetString()!, l.GetProperty("level").GetInt32())));
+        Assert.AreEqual("kept from the model it replaced (same tasks and levels): " + latencyBefore, model.GetProperty("latency").GetString());
+        CollectionAssert.AreEquivalent(latenciesBefore.ToList(), (await Latencies()).ToList());
     }
+
+    private static async Task<Dictionary<(string Task, int Level), double>> Latencies() =>
+        (await _http.GetFromJsonAsync<JsonElement>("/levels")).GetProperty("levels").EnumerateArray()
+        .ToDictionary(l => (l.GetProperty("task").GetString()!, l.GetProperty("level").GetInt32()), l => l.GetProperty("latencyMicroseconds").GetDouble());
 
     [TestMethod]
     public async Task TheLoadTestReportsEveryConcurrencyAndBudgetUnitWithoutAFailedRequest()
