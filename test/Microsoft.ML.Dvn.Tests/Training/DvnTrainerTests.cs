@@ -90,7 +90,7 @@ public sealed class DvnTrainerTests
         }
         // The last report comes after training: its validation accuracy is what the trained network, in inference mode,
         // predicts for the validation rows, counted here in one pass. After these 40 steps a task, tasks 1 and 3 (linear
-        // rules, chance 1/3 and 1/4) are well above chance; task 2's XOR needs longer (EveryLevelOfEveryTaskLearns...).
+        // rules, chance 1/3 and 1/4) are 20 points above chance at every level; task 2's XOR needs longer (EveryLevelOfEveryTaskLearns...).
         network.eval();
         using (no_grad())
             foreach (var level in reports[^1].Levels)
@@ -98,12 +98,15 @@ public sealed class DvnTrainerTests
                 var data = validation[level.Task - 1];
                 long correct = Correct(network.Forward(data.Features, level.Task, level.Level), data.Labels);
                 Assert.AreEqual(correct / 200.0, level.ValidationAccuracy, $"task {level.Task} level {level.Level}");
-                Assert.IsTrue(level.Task == 2 || level.ValidationAccuracy > 0.6, $"task {level.Task} level {level.Level}: {level.ValidationAccuracy:P1} after 40 epochs");
+                Assert.IsTrue(level.Task == 2 || level.ValidationAccuracy > Chance[level.Task - 1] + 0.2,
+                    $"task {level.Task} level {level.Level}: {level.ValidationAccuracy:P1} after 40 epochs");
             }
         Assert.IsTrue(reports[^1].Levels.Sum(l => l.TrainingLoss) < reports[0].Levels.Sum(l => l.TrainingLoss), "the loss did not fall");
         Assert.AreEqual(TimeSpan.Zero, reports[^1].EstimatedRemaining);
         NetworkFixtures.DisposeAll(train.Concat(validation));
     }
+
+    private static readonly double[] Chance = { 1.0 / 3, 1.0 / 2, 1.0 / 4 };
 
     private static long Correct(Tensor logits, Tensor labels) => logits.argmax(1).eq(labels).sum().item<long>();
 
