@@ -18,7 +18,7 @@ internal static class BenchmarkCommand
     public const string Usage =
         "benchmark [--scenario fmnist-3tasks|fmnist-4tasks] [--architecture cnn|mlp] [--epochs N] [--seed S | --seeds S1,S2,...]\n" +
         "          [--out PATH.json] [--plots DIR] [--quick] [--skip shared,mlnet,timing] [--baselines DIR]\n" +
-        "          [--distillation W] [--task-order keys|affinity] [--lr-schedule constant|cosine] [--batch-order round-robin|proportional]\n" +
+        "          [--distillation W] [--task-order keys|affinity] [--lr-schedule constant|cosine|constant-then-cosine] [--batch-order round-robin|proportional]\n" +
         "          [--level-weights W1,W2,...]\n" +
         "benchmark --from PATH.json[,PATH2.json,...] [--out PATH.json] [--plots DIR]\n" +
         "    Writes the markdown and plots of a saved report again, or the summary of single-seed reports (no training).\n" +
@@ -172,10 +172,11 @@ internal static class BenchmarkCommand
         return new TrainingRecipe(
             distillation ?? defaults.DistillationWeight,
             args.Choice("task-order", "keys", "affinity") switch { "keys" => DvnTaskOrder.TaskKeys, "affinity" => DvnTaskOrder.Affinity, _ => defaults.TaskOrder },
-            args.Choice("lr-schedule", "constant", "cosine") switch
+            args.Choice("lr-schedule", "constant", "cosine", "constant-then-cosine") switch
             {
                 "constant" => DvnLearningRateSchedule.Constant,
                 "cosine" => DvnLearningRateSchedule.Cosine,
+                "constant-then-cosine" => DvnLearningRateSchedule.ConstantThenCosine,
                 _ => defaults.LearningRateSchedule,
             },
             args.Choice("batch-order", "round-robin", "proportional") switch

@@ -78,7 +78,7 @@ internal static class TrainingSection
             InvalidModel.Require(weights[j] >= 0 && double.IsFinite(weights[j]), $"{Name}.levelWeights[{j}]", weights[j], "zero or a positive number");
         InvalidModel.Require(weights.Any(w => w > 0), $"{Name}.levelWeights", "all zero", "at least one positive weight");
         InvalidModel.Require(training.DistillationWeight is >= 0 and <= 1, $"{Name}.distillationWeight", training.DistillationWeight, "a number within [0, 1]");
-        InvalidModel.Require(Enum.IsDefined(training.LearningRateSchedule), $"{Name}.learningRateSchedule", (int)training.LearningRateSchedule, "0 (Constant) or 1 (Cosine)");
+        InvalidModel.Require(Enum.IsDefined(training.LearningRateSchedule), $"{Name}.learningRateSchedule", (int)training.LearningRateSchedule, "0 (Constant), 1 (Cosine) or 2 (ConstantThenCosine)");
         InvalidModel.Require(Enum.IsDefined(training.BatchOrder), $"{Name}.batchOrder", (int)training.BatchOrder, "0 (RoundRobin) or 1 (Proportional)");
         InvalidModel.Require(Enum.IsDefined(training.TaskOrder), $"{Name}.taskOrder", (int)training.TaskOrder, "0 (TaskKeys) or 1 (Affinity)");
         var order = training.TasksInUnitOrder;

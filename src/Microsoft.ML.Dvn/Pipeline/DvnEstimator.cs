@@ -286,7 +286,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
             "null, or one finite weight a level, each zero or positive, not all zero");
         Require(options.DistillationWeight is >= 0 and <= 1, nameof(options.DistillationWeight), options.DistillationWeight, "a number within [0, 1]");
         Require(Enum.IsDefined(options.TaskOrder), nameof(options.TaskOrder), options.TaskOrder, "TaskKeys or Affinity");
-        Require(Enum.IsDefined(options.LearningRateSchedule), nameof(options.LearningRateSchedule), options.LearningRateSchedule, "Constant or Cosine");
+        Require(Enum.IsDefined(options.LearningRateSchedule), nameof(options.LearningRateSchedule), options.LearningRateSchedule, "Constant, Cosine or ConstantThenCosine");
         Require(Enum.IsDefined(options.BatchOrder), nameof(options.BatchOrder), options.BatchOrder, "RoundRobin or Proportional");
         Require(Enum.IsDefined(options.TrainingData), nameof(options.TrainingData), options.TrainingData, "Cached or Streamed");
         Require(options.ShuffleBufferRows >= 1, nameof(options.ShuffleBufferRows), options.ShuffleBufferRows, "at least 1");

@@ -27,8 +27,8 @@ public sealed record DvnSweepParameters(
     /// <summary>In-place distillation's weight (<see cref="DvnEstimator.Options.DistillationWeight"/>). Default 0.</summary>
     public double DistillationWeight { get; init; }
 
-    /// <summary>The learning-rate schedule (<see cref="DvnEstimator.Options.LearningRateSchedule"/>). Default constant.</summary>
-    public DvnLearningRateSchedule LearningRateSchedule { get; init; } = DvnLearningRateSchedule.Constant;
+    /// <summary>The learning-rate schedule (<see cref="DvnEstimator.Options.LearningRateSchedule"/>). Default the options' default, ConstantThenCosine.</summary>
+    public DvnLearningRateSchedule LearningRateSchedule { get; init; } = DvnLearningRateSchedule.ConstantThenCosine;
 
     /// <summary>How tasks' batches follow each other (<see cref="DvnEstimator.Options.BatchOrder"/>). Default round-robin.</summary>
     public DvnBatchOrder BatchOrder { get; init; } = DvnBatchOrder.RoundRobin;

@@ -11,7 +11,12 @@ internal static class LearningRates
     {
         DvnLearningRateSchedule.Constant => initial,
         // Half a cosine over all steps: the first step at the full rate, the last a little above 0.
-        DvnLearningRateSchedule.Cosine => initial * 0.5 * (1 + Math.Cos(Math.PI * step / steps)),
-        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "Expected Constant or Cosine."),
+        DvnLearningRateSchedule.Cosine => HalfCosine(initial, step, steps),
+        // Steps before the middle at the full rate; from the middle on, half a cosine over the steps left.
+        DvnLearningRateSchedule.ConstantThenCosine => step < steps / 2.0 ? initial : HalfCosine(initial, step - steps / 2.0, steps - steps / 2.0),
+        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "Expected Constant, Cosine or ConstantThenCosine."),
     };
+
+    // Half a cosine over a stretch of steps: the full rate at its start, a little above 0 at its last step.
+    private static double HalfCosine(double initial, double step, double steps) => initial * 0.5 * (1 + Math.Cos(Math.PI * step / steps));
 }

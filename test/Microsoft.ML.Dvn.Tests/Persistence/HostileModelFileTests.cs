@@ -276,9 +276,10 @@ public sealed class HostileModelFileTests
         cases.Add(Method("levelWeights", w => w.Write(int.MaxValue), "training.levelWeights"));
         foreach (double v in new[] { 0, 1, -0.5, 1.5, double.NaN })
             cases.Add(Method("distillationWeight", w => w.Write(v), v is 0 or 1 ? null : "training.distillationWeight"));
-        foreach (string field in new[] { "learningRateSchedule", "batchOrder", "taskOrder" })
-            foreach (int v in new[] { 1, 2, -1, int.MaxValue })
-                cases.Add(Method(field, w => w.Write(v), v == 1 ? null : $"training.{field}"));
+        // Each enum's last value loads; one past it, -1 and the largest int are refused.
+        foreach (var (field, count) in new[] { ("learningRateSchedule", 3), ("batchOrder", 2), ("taskOrder", 2) })
+            foreach (int v in new[] { 1, count - 1, count, -1, int.MaxValue }.Distinct())
+                cases.Add(Method(field, w => w.Write(v), v >= 0 && v < count ? null : $"training.{field}"));
         foreach (var order in new[] { new[] { 2, 1 }, new[] { 1, 1 }, new[] { 1 }, new[] { 1, 3 }, new[] { 0, 1 } })
             cases.Add(Method("tasksInUnitOrder", w => { w.Write(order.Length); foreach (int t in order) w.Write(t); },
                 order.SequenceEqual(new[] { 2, 1 }) ? null : "training.tasksInUnitOrder"));

@@ -4,10 +4,12 @@ using Microsoft.ML.Dvn.Tests.TestData;
 namespace Microsoft.ML.Dvn.Tests.Persistence;
 
 /// <summary>
-/// Models saved by earlier versions of the library must keep loading. Fixtures/ holds a pipeline saved by
-/// Microsoft.ML.Dvn 0.1.0 (model format 1) and what it predicted then; every later version must load it and predict
-/// the same. To write the fixtures anew (only when adding one for a new format version), run this test with
-/// DVN_WRITE_FIXTURES=1.
+/// Models saved by earlier versions of the library must keep loading. Fixtures/ holds the same pipeline saved by
+/// Microsoft.ML.Dvn 0.1.0 (model format 1) and by 0.2.0 (format 2, written by this test at 0.2.0's commit 873f503),
+/// each with what it predicted then; every later version must load them and predict the same, with the training they
+/// record (0.2.0's default learning-rate schedule was Constant, whatever the default is now). To add a release's
+/// fixture, run this test with DVN_WRITE_FIXTURES=1 at the release's commit and keep what it writes under the
+/// release's name.
 /// </summary>
 [TestClass]
 public sealed class ModelCompatibilityTests
@@ -15,9 +17,11 @@ public sealed class ModelCompatibilityTests
     private static readonly string Directory = Path.Combine(AppContext.BaseDirectory, "Fixtures");
 
     [TestMethod]
-    public void APipelineSavedByVersion010LoadsAndPredictsAsItDidThen()
+    [DataRow("0.1.0")]
+    [DataRow("0.2.0")]
+    public void APipelineSavedByAnEarlierVersionLoadsAndPredictsAsItDidThen(string version)
     {
-        string model = Path.Combine(Directory, "pipeline-v0.1.0.zip"), expectedFile = Path.Combine(Directory, "pipeline-v0.1.0.predictions.json");
+        string model = Path.Combine(Directory, $"pipeline-v{version}.zip"), expectedFile = Path.Combine(Directory, $"pipeline-v{version}.predictions.json");
         var ml = new MLContext(seed: 1);
         if (Environment.GetEnvironmentVariable("DVN_WRITE_FIXTURES") == "1")
         {
@@ -37,8 +41,9 @@ public sealed class ModelCompatibilityTests
         CollectionAssert.AreEqual(levels, actual.Levels, "levels the budget rule picks, from independently computed sizes");
         CollectionAssert.AreEqual(counts, actual.ParameterCounts, "independently computed parameter counts");
         var dvn = MlNetTasks.DvnOf(loaded);
-        Assert.AreEqual(DvnTaskOrder.TaskKeys, dvn.Training.TaskOrder, "a model of format 1 has its tasks in key order");
+        Assert.AreEqual(DvnTaskOrder.TaskKeys, dvn.Training.TaskOrder, "both versions trained the tasks in key order");
         CollectionAssert.AreEqual(new[] { 1.0, 1.0, 1.0 }, dvn.Training.LevelWeights.ToArray());
+        Assert.AreEqual(DvnLearningRateSchedule.Constant, dvn.Training.LearningRateSchedule, "both versions' default schedule, as recorded");
         for (int i = 0; i < rows.Count; i++)
             for (int k = 0; k < expected.Scores[i].Length; k++)
                 Assert.AreEqual(expected.Scores[i][k], actual.Scores[i][k], 1e-5, $"row {i}, score {k} (other CPUs may round the last bits differently)");

@@ -289,9 +289,14 @@ public sealed class DvnPipelineTests
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(MlNetTasks.Rows(120, seed: 4));
+        // The constant rate: the 60% bar was set with it. This run has about 90 optimizer steps, and the default schedule
+        // (decay over the second half) costs such short runs some accuracy (docs/benchmarks.md, "The default
+        // learning-rate schedule"); what this test checks is cross-validation, not the schedule.
+        var options = MlNetTasks.Options(epochs: 10);
+        options.LearningRateSchedule = DvnLearningRateSchedule.Constant;
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Task")
             .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
-            .Append(ml.MulticlassClassification.Trainers.Dvn(MlNetTasks.Options(epochs: 10)));
+            .Append(ml.MulticlassClassification.Trainers.Dvn(options));
 
         var folds = ml.MulticlassClassification.CrossValidate(data, pipeline, numberOfFolds: 3);
 
