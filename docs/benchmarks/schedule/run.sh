@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Issue 22: constant, cosine and constant-then-cosine, MLP, both scenarios, 3 seeds, 1/10/3/5 epochs and the quick run;
 # one libtorch thread a run, the two scenarios side by side. Accuracies do not depend on the load. Run from the
-# repository after `dotnet build -c Release src/Microsoft.ML.Dvn.Samples` and build/install-data.sh; writes into the
+# repository after `dotnet build -c Release src/Microsoft.ML.Dvn.Benchmarks` and build/install-data.sh; writes into the
 # directory given (default ./schedule); then `python3 docs/benchmarks/schedule/analyze.py DIR` prints the tables.
 set -u
 D=$(realpath -m "${1:-schedule}"); mkdir -p "$D"
-DLL=$PWD/src/Microsoft.ML.Dvn.Samples/bin/Release/net10.0/Microsoft.ML.Dvn.Samples.dll
+DLL=$PWD/src/Microsoft.ML.Dvn.Benchmarks/bin/Release/net10.0/Microsoft.ML.Dvn.Benchmarks.dll
 export OMP_NUM_THREADS=1
 lane() { # scenario
   local s=$1

@@ -5,16 +5,16 @@ namespace Microsoft.ML.Dvn.Samples.Commands;
 
 /// <summary>
 /// Searches DVN options on fmnist-3tasks for the best accuracy/size frontier of every task (docs/sweeps.md), and
-/// writes the JSON report, the same as markdown and one plot per task.
+/// writes the JSON report and the same as markdown (the benchmarks' sweep-plots command draws it).
 /// </summary>
 internal static class SweepCommand
 {
     public const string Usage =
         "sweep [--scenario fmnist-3tasks|fmnist-4tasks] [--architecture mlp|cnn] [--strategy grid|random|halving|asha] [--trials N]\n" +
         "      [--time-budget MINUTES] [--epochs N] [--rows N] [--seed S] [--parallel N] [--threads N] [--test-seeds S,S,...]\n" +
-        "      [--study FILE.db|CONNECTION [--workers N | --join | --report-only]] [--out PATH.json] [--plots DIR] [--quick]\n" +
+        "      [--study FILE.db|CONNECTION [--workers N | --join | --report-only]] [--out PATH.json] [--quick]\n" +
         "    Sweeps learning rate, batch size, weight decay, units (the scenario's or 6), widths, learning-rate schedule, distillation\n" +
-        "    and batch order on a 20% hold-out of the training images; writes PATH.json, PATH.md and one PNG per task. --test-seeds:\n" +
+        "    and batch order on a 20% hold-out of the training images; writes PATH.json and PATH.md. --test-seeds:\n" +
         "    then refits the frontier's trials and the default options on all training images with each seed, tests them on the test\n" +
         "    images and trains the independent networks of the default levels' sizes with the same seeds (the report's 'test').\n" +
         "    --parallel: trials at once (default 1), each with --threads libtorch threads (default 1 with --parallel, else all cores).\n" +
@@ -45,7 +45,6 @@ internal static class SweepCommand
         int? workers = args.Integer("workers", minimum: 1);
         bool join = args.Switch("join"), reportOnly = args.Switch("report-only");
         string output = Path.GetFullPath(args.Text("out") ?? $"sweep-{scenarioName}-{architecture}-{strategyName}.json");
-        string plots = Path.GetFullPath(args.Text("plots") ?? Path.GetDirectoryName(output)!);
         args.RejectUnknown();
         if (studyText is null && (workers is not null || join || reportOnly))
             throw new UsageException("sweep: --workers, --join and --report-only work on a study; give --study FILE.db or a PostgreSQL connection string.");
@@ -78,7 +77,7 @@ internal static class SweepCommand
             Study = study,
             TrialCompleted = t => Console.WriteLine($"  trial {t.Id} {t.Status.ToString().ToLowerInvariant()} after {t.Epochs} epochs, " +
                                                     $"{t.FitSeconds:F1} s: " + (t.Levels.Count == 0 ? t.Message : string.Join("  ",
-                                                        t.Levels.GroupBy(l => l.Task).Select(g => $"{g.Key} " + string.Join("/", g.Select(l => $"{l.Accuracy:0.0%}")))))),
+                                                        t.Levels.GroupBy(l => l.TaskName).Select(g => $"{g.Key} " + string.Join("/", g.Select(l => $"{l.MicroAccuracy:0.0%}")))))),
         };
         Console.WriteLine($"Sweep {scenario.Name}: {architecture}, {strategyName}, at most {Wording.Count(trials, "trial")}" +
                           (minutes is double budget ? $" or {budget:0.##} minutes" : "") + $", at most {Wording.Count(plan.MaximumEpochs, "epoch")}, " +
@@ -101,17 +100,15 @@ internal static class SweepCommand
         }
 
         var test = testSeeds is null ? null : Progress.Step("Testing", () => SweepTestRun.Run(sweep, result, scenario, plan, data, testSeeds));
-        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), fitsHere, BenchmarkCommand.Machine(), test);
+        var report = SweepReport.From(result, plan, scenario.Name, minutes, settings.Evaluation.ToString(), fitsHere, MachineInfo.OfThisProcess(), test);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        Directory.CreateDirectory(plots);
         report.Save(output);
         string markdown = Path.ChangeExtension(output, ".md");
         SweepMarkdown.Save(report, markdown);
-        var images = SweepPlots.Save(report, plots, Path.GetFileNameWithoutExtension(output));
         Console.WriteLine();
         Console.Write(SweepMarkdown.Write(report));
         Console.WriteLine();
-        Console.WriteLine($"Wrote {output}, {markdown} and {string.Join(", ", images)}.");
+        Console.WriteLine($"Wrote {output} and {markdown}; plots: dotnet run -c Release --project src/Microsoft.ML.Dvn.Benchmarks -- sweep-plots --report {output}");
     }
 
     // A PostgreSQL connection string names its host; anything else is a SQLite file.

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.ML.Dvn.Samples.Benchmark;
 
 namespace Microsoft.ML.Dvn.Samples.Sweep;
 
@@ -22,6 +21,10 @@ internal sealed record SweepReport(
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
+    /// <summary>A report that <see cref="Save"/> wrote (the benchmarks' sweep-plots command draws it).</summary>
+    public static SweepReport Load(string path) =>
+        JsonSerializer.Deserialize<SweepReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} holds no sweep report.");
+
     public static SweepReport From(DvnSweepResult result, SweepPlan plan, string scenario, double? timeBudgetMinutes, string evaluation,
         int fitsInThisProcess, MachineInfo machine, SweepTestReport? test) => new(
         scenario, plan.Architecture, result.Strategy.ToString().ToLowerInvariant(), result.Seed, result.Elapsed.TotalSeconds,
@@ -30,15 +33,15 @@ internal sealed record SweepReport(
         result.BaseOptionsTrial is { } d ? new SweepDefault(Options(d.Parameters), d.Epochs, d.Status.ToString().ToLowerInvariant(), Levels(d)) : null,
         result.Trials.Select(t => new SweepTrialReport(t.Id, t.Status.ToString().ToLowerInvariant(), Options(t.Parameters), t.Epochs,
             t.FitSeconds, t.EvaluationSeconds, Levels(t), t.Message)).ToArray(),
-        result.Frontier.ToDictionary(f => f.Task, f => (IReadOnlyList<SweepFrontierPoint>)f.Points
-            .Select(p => new SweepFrontierPoint(p.Trial, p.Level, p.ParameterCount, p.Accuracy)).ToArray()),
+        result.Frontier.ToDictionary(f => f.TaskName, f => (IReadOnlyList<SweepFrontierPoint>)f.Points
+            .Select(p => new SweepFrontierPoint(p.Trial, p.Level, p.ParameterCount, p.MicroAccuracy)).ToArray()),
         new[] { DvnSweepObjective.Frontier, DvnSweepObjective.MeanAccuracy }.ToDictionary(o => o.Name, o => result.Best(o)?.Id),
         result.Skipped, result.SizeRanges, test);
 
     private static IReadOnlyDictionary<string, object> Options(DvnSweepParameters parameters) => parameters.ToDictionary();
 
     private static IReadOnlyList<SweepLevel> Levels(DvnSweepTrial trial) =>
-        trial.Levels.Select(l => new SweepLevel(l.Task, l.Level, l.ParameterCount, l.Accuracy, l.MacroAccuracy, l.LogLoss)).ToArray();
+        trial.Levels.Select(l => new SweepLevel(l.TaskName, l.Level, l.ParameterCount, l.MicroAccuracy, l.MacroAccuracy, l.LogLoss)).ToArray();
 }
 
 /// <param name="Options">The base options' searched values (epochs: the sweep's largest).</param>

@@ -1,4 +1,4 @@
-using Microsoft.ML.Dvn.Samples.Benchmark;
+using Microsoft.ML.Dvn.Samples.Baselines;
 using Microsoft.ML.Dvn.Samples.Data;
 
 namespace Microsoft.ML.Dvn.Samples.Sweep;
@@ -40,13 +40,13 @@ internal static class SweepTestRun
         return new SweepTestReport(seeds,
             tested.Select(t => new SweepTestedTrial(t.Trial.Id, t.Levels.Select(Level).ToArray(),
                 t.LevelsBySeed.Select(s => (IReadOnlyList<SweepLevel>)s.Select(Level).ToArray()).ToArray(), t.FitSeconds)).ToArray(),
-            frontier.ToDictionary(f => f.Task, f => (IReadOnlyList<SweepFrontierPoint>)f.Points
-                .Select(p => new SweepFrontierPoint(p.Trial, p.Level, p.ParameterCount, p.Accuracy)).ToArray()),
+            frontier.ToDictionary(f => f.TaskName, f => (IReadOnlyList<SweepFrontierPoint>)f.Points
+                .Select(p => new SweepFrontierPoint(p.Trial, p.Level, p.ParameterCount, p.MicroAccuracy)).ToArray()),
             independentMean.Select(l => new SweepLevel(l.Task, l.Level, l.Parameters, l.Accuracy, l.MacroAccuracy, double.NaN)).ToArray(),
             independent.Select(seed => (IReadOnlyList<SweepLevel>)seed.Select(l => new SweepLevel(l.Task, l.Level, l.Parameters, l.Accuracy, l.MacroAccuracy, double.NaN)).ToArray()).ToArray());
     }
 
-    private static SweepLevel Level(DvnSweepLevel l) => new(l.Task, l.Level, l.ParameterCount, l.Accuracy, l.MacroAccuracy, l.LogLoss);
+    private static SweepLevel Level(DvnSweepLevel l) => new(l.TaskName, l.Level, l.ParameterCount, l.MicroAccuracy, l.MacroAccuracy, l.LogLoss);
 }
 
 /// <param name="Seeds">The training seeds of every refit and independent network.</param>

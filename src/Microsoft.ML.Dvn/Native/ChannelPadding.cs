@@ -1,9 +1,7 @@
-// Namespace Network, not Native: the samples' stress and benchmark commands name it Network.ChannelPadding; it moves to
-// Native when they move to a tools project of their own (issue 20, item 5).
-namespace Microsoft.ML.Dvn.Network;
+namespace Microsoft.ML.Dvn.Native;
 
 /// <summary>
-/// The channel counts a convolution runs at (<see cref="Native.ConvolutionPath"/>): its weight block and input are
+/// The channel counts a convolution runs at (<see cref="ConvolutionPath"/>): its weight block and input are
 /// zero-padded up to a multiple of <see cref="Multiple"/> channels and its output is narrowed back, so the result is
 /// the unpadded convolution's.
 /// </summary>

@@ -1,4 +1,3 @@
-using Microsoft.ML.Dvn.Network; // ChannelPadding, which lives beside this file (see its namespace comment)
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Dvn.Native;

@@ -25,7 +25,7 @@ internal static class TorchNative
     /// <summary>
     /// The default: oneDNN on, on every CPU. On an AVX-512 machine libtorch 2.10's oneDNN convolution returned NaN at
     /// channel counts that DVN levels produce (21/43/85, 24/48/96, ...); the network's convolutions therefore run at
-    /// channel counts rounded up to multiples of 16 while oneDNN is on (<see cref="Network.ChannelPadding"/>), where
+    /// channel counts rounded up to multiples of 16 while oneDNN is on (<see cref="ChannelPadding"/>), where
     /// no NaN appeared. Without oneDNN, libtorch's own convolution was 2-6x slower there (README, "Numerics and speed").
     /// </summary>
     public static bool OneDnnByDefault => true;

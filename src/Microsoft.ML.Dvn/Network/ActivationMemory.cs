@@ -11,7 +11,7 @@ namespace Microsoft.ML.Dvn.Network;
 /// (each channels x height x width at the layer's resolution) and the 2 x 2 pooling's (a quarter of that); for each fully
 /// connected layer its output, the normalization's and the ReLU's; the head's logits and their softmax. Reshapes and
 /// flattening are views and cost nothing. The zero channels added for oneDNN on AVX-512 CPUs
-/// (<see cref="ChannelPadding"/>) are not counted: they depend on the process, not on the model.
+/// (<see cref="Native.ChannelPadding"/>) are not counted: they depend on the process, not on the model.
 /// </remarks>
 internal static class ActivationMemory
 {

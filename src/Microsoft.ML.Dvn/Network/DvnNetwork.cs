@@ -158,7 +158,7 @@ internal sealed class DvnNetwork : nn.Module
     /// An upper bound on the native memory that a forward pass of (task, level) in prediction (no gradients) holds for
     /// one row: every tensor <see cref="Forward"/> creates stays alive until the caller's dispose scope ends, so the
     /// bound is their sum, in checked arithmetic. Per convolution: the input padded to the channels it runs at
-    /// (<see cref="SlicedConv2d.Padding"/>), its output twice (oneDNN's reordered copy, or the pieces and their
+    /// (<see cref="Native.ConvolutionPath.Padding"/>), its output twice (oneDNN's reordered copy, or the pieces and their
     /// concatenation when libtorch's own convolution cuts the batch), the normalization's and ReLU's outputs, and the
     /// pooled output with its int64 indices; per fully connected layer its output, normalization and ReLU; the head's
     /// logits and probabilities; and the row's own copy of the features when rows are grouped. Not counted: libtorch's
@@ -173,7 +173,7 @@ internal sealed class DvnNetwork : nn.Module
             long outputs = slices[layer].Outputs.Length;
             if (layer < convolutions.Count)
             {
-                var padding = convolutions[layer].Padding;
+                var padding = convolutions[layer].Path.Padding;
                 long inputs = slices[layer].Inputs.Length, inputsRun = padding.Inputs((int)inputs), outputsRun = padding.Outputs((int)outputs);
                 long area = Architecture.PooledArea(layer), pooled = Architecture.PooledArea(layer + 1);
                 floats = checked(floats + (inputsRun != inputs ? inputsRun * area : 0) + 2 * outputsRun * area + 2 * outputs * area + 3 * outputs * pooled);
@@ -190,14 +190,14 @@ internal sealed class DvnNetwork : nn.Module
     /// What a forward pass of (task, level) reads, layer by layer: views of the stored tensors (not copies), for
     /// writing the level in another format (ONNX). <see cref="Forward"/> is the computation they describe.
     /// </summary>
-    public LevelWeights Weights(int task, int level)
+    public LevelTensors Tensors(int task, int level)
     {
         var own = levels[LevelKey(task, level)];
         var slices = LayerSlices(Allocation.Units(task, level));
         var blocks = slices.Select((s, layer) => layer < convolutions.Count
             ? convolutions[layer].Block(s.Inputs, s.Outputs)
             : fullyConnected[layer - convolutions.Count].Block(s.Inputs, s.Outputs)).ToArray();
-        return new LevelWeights(Architecture, blocks[..convolutions.Count], blocks[convolutions.Count..], own.Norms.ToArray(), own.Head);
+        return new LevelTensors(Architecture, blocks[..convolutions.Count], blocks[convolutions.Count..], own.Norms.ToArray(), own.Head);
     }
 
     /// <summary>The normalizations that (task, level) owns, one a hidden layer.</summary>

@@ -26,17 +26,14 @@ internal sealed class SlicedConv2d : nn.Module
 
     public Parameter Weight => weight;
 
-    /// <summary>How this process's libtorch runs the convolution: channel padding, batch pieces, kernels kept for prediction.</summary>
+    /// <summary>
+    /// How this process's libtorch runs the convolution: channel padding, batch pieces, kernels kept for prediction.
+    /// The stress command and the tests switch its settings layer by layer.
+    /// </summary>
     public ConvolutionPath Path { get; }
 
-    // The path's settings, named on the layer for the stress command and the tests, which switch them layer by layer.
-    public ChannelPadding Padding { get => Path.Padding; set => Path.Padding = value; }
-
-    public long UnfoldedBytesLimit { get => Path.UnfoldedBytesLimit; set => Path.UnfoldedBytesLimit = value; }
-
+    /// <summary>The most bytes of padded kernels <see cref="Path"/> keeps for prediction (twice the padded weight).</summary>
     public long MaxKeptPaddedBytes => Path.MaxKeptBytes(weight.element_size());
-
-    public long KeptPaddedBytes => Path.KeptBytes;
 
     public Tensor Forward(Tensor input, ChannelSlice inputs, ChannelSlice outputs) =>
         Path.Convolve(input, Block(inputs, outputs), training || is_grad_enabled() ? null : (inputs.Start, outputs.Start));

@@ -43,7 +43,7 @@ internal sealed class LevelGraph
         var served = model.Served[0];
         string probabilities;
         using (NewDisposeScope())
-            probabilities = graph.Probabilities(model.Network.Weights(1, 1), features);
+            probabilities = graph.Probabilities(model.Network.Tensors(1, 1), features);
 
         graph.Score(probabilities, served.Classes, model.Labels.Count, Output(ctx, outputs[0]));
         string best = graph.Node("ArgMax", new[] { probabilities }, n => { n.AddAttribute("axis", 1L); n.AddAttribute("keepdims", 1L); });
@@ -58,16 +58,16 @@ internal sealed class LevelGraph
         graph.Node("Expand", new[] { ctx.AddInitializer(new[] { level.ParameterCount }, new long[] { 1, 1 }, "dvn.parameterCount"), rows }, Output(ctx, outputs[3]));
     }
 
-    private string Probabilities(LevelWeights weights, string features)
+    private string Probabilities(LevelTensors tensors, string features)
     {
         string hidden = features;
-        var architecture = weights.Architecture;
+        var architecture = tensors.Architecture;
         int layer = 0;
-        if (weights.Convolutions.Length > 0)
+        if (tensors.Convolutions.Length > 0)
         {
             var image = _ctx.AddInitializer(new long[] { -1, architecture.ImageChannels, architecture.ImageHeight, architecture.ImageWidth }, new long[] { 4 }, "dvn.imageShape");
             hidden = Node("Reshape", new[] { features, image });
-            foreach (var kernels in weights.Convolutions)
+            foreach (var kernels in tensors.Convolutions)
             {
                 long size = kernels.shape[2];
                 hidden = Node("Conv", new[] { hidden, Initializer(kernels, $"conv{layer}.weight") }, n =>
@@ -76,19 +76,19 @@ internal sealed class LevelGraph
                     n.AddAttribute("pads", new[] { size / 2, size / 2, size / 2, size / 2 });
                     n.AddAttribute("strides", new long[] { 1, 1 });
                 });
-                hidden = Node("Relu", new[] { Normalization(hidden, weights.Norms[layer], layer) });
+                hidden = Node("Relu", new[] { Normalization(hidden, tensors.Norms[layer], layer) });
                 hidden = Node("MaxPool", new[] { hidden }, n => { n.AddAttribute("kernel_shape", Pooling); n.AddAttribute("strides", Pooling); });
                 layer++;
             }
             hidden = Node("Flatten", new[] { hidden }, n => n.AddAttribute("axis", 1L));
         }
-        foreach (var block in weights.FullyConnected)
+        foreach (var block in tensors.FullyConnected)
         {
             hidden = Node("Gemm", new[] { hidden, Initializer(block, $"fc{layer}.weight") }, n => n.AddAttribute("transB", 1L));
-            hidden = Node("Relu", new[] { Normalization(hidden, weights.Norms[layer], layer) });
+            hidden = Node("Relu", new[] { Normalization(hidden, tensors.Norms[layer], layer) });
             layer++;
         }
-        string logits = Node("Gemm", new[] { hidden, Initializer(weights.Head.Weight, "head.weight"), Initializer(weights.Head.Bias, "head.bias") },
+        string logits = Node("Gemm", new[] { hidden, Initializer(tensors.Head.Weight, "head.weight"), Initializer(tensors.Head.Bias, "head.bias") },
             n => n.AddAttribute("transB", 1L));
         return Node("Softmax", new[] { logits }, n => n.AddAttribute("axis", 1L));
     }

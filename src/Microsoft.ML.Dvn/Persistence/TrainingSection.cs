@@ -1,3 +1,5 @@
+using Microsoft.ML.Dvn.Training;
+
 namespace Microsoft.ML.Dvn.Persistence;
 
 /// <summary>The training section: how the network was trained (named fields; see <see cref="FieldReader"/>).</summary>
@@ -55,12 +57,10 @@ internal static class TrainingSection
             TaskOrder: (DvnTaskOrder)fields.Get("taskOrder", (r, n) => r.Int32(n), () => 0),
             TasksInUnitOrder: fields.Get("tasksInUnitOrder", (r, n) => r.Int32s(n), () => Enumerable.Range(1, taskKeys).ToArray()));
         fields.End();
-        InvalidModel.Require(training.NumberOfEpochs >= 1, $"{Name}.numberOfEpochs", training.NumberOfEpochs, "at least 1");
-        InvalidModel.Require(training.BatchSize >= 2, $"{Name}.batchSize", training.BatchSize, "at least 2");
-        InvalidModel.Require(training.LearningRate > 0 && double.IsFinite(training.LearningRate), $"{Name}.learningRate",
-            training.LearningRate, "a positive number");
-        InvalidModel.Require(training.WeightDecay >= 0 && double.IsFinite(training.WeightDecay), $"{Name}.weightDecay",
-            training.WeightDecay, "zero or a positive number");
+        Require(TrainingRules.NumberOfEpochs, training.NumberOfEpochs);
+        Require(TrainingRules.BatchSize, training.BatchSize);
+        Require(TrainingRules.LearningRate, training.LearningRate);
+        Require(TrainingRules.WeightDecay, training.WeightDecay);
         InvalidModel.Require(training.RowsPerTask.Count == taskKeys, $"{Name}.rowsPerTask", $"a list of {training.RowsPerTask.Count}",
             $"one row count for each of the {taskKeys} task keys");
         for (int t = 0; t < training.RowsPerTask.Count; t++)
@@ -75,14 +75,18 @@ internal static class TrainingSection
         // An extracted sub-network keeps the training of the DVN it came from, whose levels it no longer has.
         InvalidModel.Require(weights.Count >= 1, $"{Name}.levelWeights", "an empty list", "one weight for each level of the trained DVN");
         for (int j = 0; j < weights.Count; j++)
-            InvalidModel.Require(weights[j] >= 0 && double.IsFinite(weights[j]), $"{Name}.levelWeights[{j}]", weights[j], "zero or a positive number");
-        InvalidModel.Require(weights.Any(w => w > 0), $"{Name}.levelWeights", "all zero", "at least one positive weight");
-        InvalidModel.Require(training.DistillationWeight is >= 0 and <= 1, $"{Name}.distillationWeight", training.DistillationWeight, "a number within [0, 1]");
-        InvalidModel.Require(Enum.IsDefined(training.LearningRateSchedule), $"{Name}.learningRateSchedule", (int)training.LearningRateSchedule, "0 (Constant), 1 (Cosine) or 2 (ConstantThenCosine)");
-        InvalidModel.Require(Enum.IsDefined(training.BatchOrder), $"{Name}.batchOrder", (int)training.BatchOrder, "0 (RoundRobin) or 1 (Proportional)");
-        InvalidModel.Require(Enum.IsDefined(training.TaskOrder), $"{Name}.taskOrder", (int)training.TaskOrder, "0 (TaskKeys) or 1 (Affinity)");
+            Require(TrainingRules.LevelWeight, weights[j], $"{TrainingRules.LevelWeight.Field}[{j}]");
+        InvalidModel.Require(TrainingRules.LevelWeights.Holds(weights), $"{Name}.{TrainingRules.LevelWeights.Field}", "all zero", TrainingRules.LevelWeights.Expected);
+        Require(TrainingRules.DistillationWeight, training.DistillationWeight);
+        Require(TrainingRules.LearningRateSchedule, training.LearningRateSchedule);
+        Require(TrainingRules.BatchOrder, training.BatchOrder);
+        Require(TrainingRules.TaskOrder, training.TaskOrder);
         var order = training.TasksInUnitOrder;
         InvalidModel.Require(order.Count == taskKeys && order.Order().SequenceEqual(Enumerable.Range(1, taskKeys)), $"{Name}.tasksInUnitOrder",
             $"[{string.Join(", ", order.Take(16))}{(order.Count > 16 ? ", ..." : "")}]", $"every task key 1 to {taskKeys} once");
     }
+
+    // The training options' own rules (TrainingRules), applied to the file's field of the same name.
+    private static void Require<T>(TrainingRule<T> rule, T value, string? field = null) where T : notnull =>
+        InvalidModel.Require(rule.Holds(value), $"{Name}.{field ?? rule.Field}", value, rule.Expected);
 }

@@ -32,6 +32,9 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
     // Default units of a single task: three levels of a third, two thirds and all of every hidden width.
     private const int SingleTaskUnits = 3;
 
+    // How errors name an option: DvnEstimator.Options.NumberOfEpochs.
+    private const string OptionsName = $"{nameof(DvnEstimator)}.{nameof(Options)}";
+
     private readonly IHostEnvironment _env;
     private readonly Options _options;
 
@@ -127,9 +130,8 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var (units, levels) = UnitsAndLevels(options, tasks);
         _ = new UnitAllocation(tasks, units, levels);
         DvnNetwork.CheckUnitsFit(options.Architecture, units);
-        if (options.LevelWeights is { } weights && weights.Length != levels)
-            throw new ArgumentOutOfRangeException(nameof(Options.LevelWeights),
-                $"DvnEstimator.Options.LevelWeights has {weights.Length} values ({string.Join(", ", weights)}); the network has {levels} levels, one weight each.");
+        if (TrainingRules.LevelWeightCount(options.LevelWeights, levels) is { } count)
+            throw new ArgumentOutOfRangeException(nameof(Options.LevelWeights), $"{OptionsName}.{count}");
         if (options.TaskUnitOrder is { } names && names.Length != tasks)
             throw new ArgumentOutOfRangeException(nameof(Options.TaskUnitOrder),
                 $"DvnEstimator.Options.TaskUnitOrder lists {names.Length} tasks ({string.Join(", ", names)}); the data has {tasks}, each listed once.");
@@ -187,11 +189,8 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         var validation = data.ValidationTensors(device);
         try
         {
-            var settings = new DvnTrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed,
-                LevelWeights: o.LevelWeights, Distillation: o.DistillationWeight, Schedule: o.LearningRateSchedule, BatchOrder: o.BatchOrder,
-                Continuation: o.Continuation);
             using var cancellation = new HostCancellation(host, o.Cancellation);
-            DvnTrainer.Train(network, batches, settings, validation, report =>
+            TrainingLoop.Train(network, batches, TrainingSettings(o, seed), validation, report =>
             {
                 channel.Info(ProgressText.Describe(report));
                 o.EpochCompleted?.Invoke(report);
@@ -203,6 +202,12 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
                 task.Dispose();
         }
     }
+
+    // The options the training loop reads, under the same names.
+    private static DvnTrainingSettings TrainingSettings(Options o, long seed) =>
+        new(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, seed, LevelWeights: o.LevelWeights,
+            DistillationWeight: o.DistillationWeight, LearningRateSchedule: o.LearningRateSchedule, BatchOrder: o.BatchOrder,
+            Continuation: o.Continuation);
 
     // What the model reader enforces (ModelLimits), checked before training: a model that trains must save and load.
     private void RequireLoadable(TrainingSet data)
@@ -260,7 +265,7 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         void Require(bool ok, string option, object? value, string expected)
         {
             if (!ok)
-                throw new ArgumentOutOfRangeException(nameof(options), $"DvnEstimator.Options.{option} is {value ?? "null"}; expected {expected}.");
+                throw new ArgumentOutOfRangeException(nameof(options), $"{OptionsName}.{option} is {value ?? "null"}; expected {expected}.");
         }
         foreach (var (name, value) in new[]
                  {
@@ -277,17 +282,9 @@ public sealed partial class DvnEstimator : IEstimator<DvnTransformer>
         Require(options.Architecture is not null, nameof(options.Architecture), null, "DvnArchitecture.Mlp(...) or DvnArchitecture.Cnn(...)");
         Require(options.NumberOfUnits >= 0, nameof(options.NumberOfUnits), options.NumberOfUnits, "0 (one per task) or more");
         Require(options.NumberOfLevels >= 0, nameof(options.NumberOfLevels), options.NumberOfLevels, "0 (as many as units) or more");
-        Require(options.NumberOfEpochs >= 1, nameof(options.NumberOfEpochs), options.NumberOfEpochs, "at least 1");
-        Require(options.BatchSize >= 2, nameof(options.BatchSize), options.BatchSize, "at least 2 (batch normalization)");
-        Require(options.LearningRate > 0 && double.IsFinite(options.LearningRate), nameof(options.LearningRate), options.LearningRate, "a positive number");
-        Require(options.WeightDecay >= 0 && double.IsFinite(options.WeightDecay), nameof(options.WeightDecay), options.WeightDecay, "zero or a positive number");
-        Require(options.LevelWeights is null || options.LevelWeights.All(w => w >= 0 && double.IsFinite(w)) && options.LevelWeights.Any(w => w > 0),
-            nameof(options.LevelWeights), options.LevelWeights is null ? null : string.Join(", ", options.LevelWeights),
-            "null, or one finite weight a level, each zero or positive, not all zero");
-        Require(options.DistillationWeight is >= 0 and <= 1, nameof(options.DistillationWeight), options.DistillationWeight, "a number within [0, 1]");
-        Require(Enum.IsDefined(options.TaskOrder), nameof(options.TaskOrder), options.TaskOrder, "TaskKeys or Affinity");
-        Require(Enum.IsDefined(options.LearningRateSchedule), nameof(options.LearningRateSchedule), options.LearningRateSchedule, "Constant, Cosine or ConstantThenCosine");
-        Require(Enum.IsDefined(options.BatchOrder), nameof(options.BatchOrder), options.BatchOrder, "RoundRobin or Proportional");
+        // The training rules (TrainingRules) are the training loop's and the model reader's too.
+        if ((TrainingRules.FirstBroken(TrainingSettings(options, seed: 0)) ?? TrainingRules.TaskOrder.Broken(options.TaskOrder)) is { } broken)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{OptionsName}.{broken}");
         Require(Enum.IsDefined(options.TrainingData), nameof(options.TrainingData), options.TrainingData, "Cached or Streamed");
         Require(options.ShuffleBufferRows >= 1, nameof(options.ShuffleBufferRows), options.ShuffleBufferRows, "at least 1");
         // The affinity measurement orders every row of a task by a hash of its features: it needs them all in memory.

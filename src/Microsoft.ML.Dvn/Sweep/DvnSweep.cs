@@ -31,7 +31,7 @@ namespace Microsoft.ML.Dvn;
 ///     new DvnSweepSettings { Strategy = DvnSweepStrategy.Halving, MaximumTrials = 9, TimeBudget = TimeSpan.FromMinutes(10) });
 /// DvnSweepResult result = sweep.Run(data);
 /// foreach (var task in result.Frontier)
-///     Console.WriteLine($"{task.Task}: {string.Join(", ", task.Points.Select(p => $"{p.ParameterCount:N0} -> {p.Accuracy:P1}"))}");
+///     Console.WriteLine($"{task.TaskName}: {string.Join(", ", task.Points.Select(p => $"{p.ParameterCount:N0} -> {p.MicroAccuracy:P1}"))}");
 /// ITransformer model = sweep.Refit(data, result.Best()!);
 /// </code>
 /// </example>
@@ -184,10 +184,10 @@ public sealed class DvnSweep
                 options.Seed = s;
                 return TrialRunner.Measure(TrialRunner.Fit(_pipeline, options, cached), testData, names);
             }).ToArray();
-            var mean = bySeed.SelectMany(l => l).GroupBy(l => (l.TaskKey, l.Level)).OrderBy(g => g.Key.TaskKey).ThenBy(g => g.Key.Level)
+            var mean = bySeed.SelectMany(l => l).GroupBy(l => (l.Task, l.Level)).OrderBy(g => g.Key.Task).ThenBy(g => g.Key.Level)
                 .Select(g => g.First() with
                 {
-                    ParameterCount = g.Max(l => l.ParameterCount), Accuracy = g.Average(l => l.Accuracy),
+                    ParameterCount = g.Max(l => l.ParameterCount), MicroAccuracy = g.Average(l => l.MicroAccuracy),
                     MacroAccuracy = g.Average(l => l.MacroAccuracy), LogLoss = g.Average(l => l.LogLoss),
                 }).ToArray();
             results.Add(new DvnSweepTestResult(trial, seedList, mean, bySeed, clock.Elapsed.TotalSeconds));

@@ -71,7 +71,7 @@ public abstract class DvnSweepObjective
         public override string Name => "mean accuracy";
 
         public override double Score(IReadOnlyList<DvnSweepLevel> levels, IReadOnlyList<IReadOnlyList<DvnSweepLevel>> field) =>
-            levels.Count == 0 ? double.NaN : levels.Average(l => l.Accuracy);
+            levels.Count == 0 ? double.NaN : levels.Average(l => l.MicroAccuracy);
     }
 
     private sealed class BudgetObjective(Dictionary<string, long> budgets) : DvnSweepObjective
@@ -82,7 +82,7 @@ public abstract class DvnSweepObjective
         {
             if (levels.Count == 0)
                 return double.NaN;
-            return levels.GroupBy(l => l.Task).Average(task => BestWithin(task, budgets.TryGetValue(task.Key, out long budget)
+            return levels.GroupBy(l => l.TaskName).Average(task => BestWithin(task, budgets.TryGetValue(task.Key, out long budget)
                 ? budget
                 : throw new ArgumentException($"The objective has no memory budget for task '{task.Key}'; it has budgets for {string.Join(", ", budgets.Keys)}.")));
         }
@@ -96,7 +96,7 @@ public abstract class DvnSweepObjective
         }
 
         private static double BestWithin(IEnumerable<DvnSweepLevel> levels, long budget) =>
-            levels.Where(l => l.ParameterCount <= budget).Select(l => l.Accuracy).DefaultIfEmpty(0).Max();
+            levels.Where(l => l.ParameterCount <= budget).Select(l => l.MicroAccuracy).DefaultIfEmpty(0).Max();
     }
 
     private sealed class FrontierObjective(IReadOnlyDictionary<string, DvnSizeRange>? sizes) : DvnSweepObjective
@@ -110,11 +110,11 @@ public abstract class DvnSweepObjective
                                                     "a sweep sets them (DvnSweepResult.Best); outside one, use DvnSweepObjective.Hypervolume(sizes).");
             if (levels.Count == 0)
                 return double.NaN;
-            var unknown = levels.Select(l => l.Task).Distinct().Where(t => !sizes.ContainsKey(t)).ToArray();
+            var unknown = levels.Select(l => l.TaskName).Distinct().Where(t => !sizes.ContainsKey(t)).ToArray();
             if (unknown.Length > 0)
                 throw new ArgumentException($"The frontier objective has no size range for task {string.Join(", ", unknown.Select(t => $"'{t}'"))}; " +
                                             $"it has ranges for {string.Join(", ", sizes.Keys.Select(t => $"'{t}'"))}.");
-            return sizes.Average(task => Area(levels.Where(l => l.Task == task.Key), task.Value));
+            return sizes.Average(task => Area(levels.Where(l => l.TaskName == task.Key), task.Value));
         }
 
         internal override DvnSweepObjective For(IReadOnlyDictionary<string, DvnSizeRange> ranges) => new FrontierObjective(ranges);
@@ -130,7 +130,7 @@ public abstract class DvnSweepObjective
                 double start = Math.Clamp(Math.Log10(level.ParameterCount), from, to);
                 area += best * (start - at);
                 at = start;
-                best = Math.Max(best, level.Accuracy);
+                best = Math.Max(best, level.MicroAccuracy);
             }
             area += best * (to - at);
             return area / (to - from);

@@ -64,7 +64,6 @@ public sealed class DvnSweepResult
     public DvnSweepTrial? Best(DvnSweepObjective? objective = null)
     {
         var bound = (objective ?? Objective).For(SizeRanges);
-        return TrialRanking.Rank(Trials.Where(t => t.Status == DvnSweepTrialStatus.Completed).ToArray(), bound)
-            .Where(r => !double.IsNaN(r.Score)).Select(r => r.Trial).FirstOrDefault();
+        return TrialRanking.Best(Trials.Where(t => t.Status == DvnSweepTrialStatus.Completed).ToArray(), bound);
     }
 }

@@ -11,18 +11,18 @@ internal static class ParetoFrontier
     {
         // Sorted by parameters, most accurate first among equal sizes: a point survives when it is strictly more
         // accurate than everything smaller, and as accurate as the best of its own size.
-        var sorted = points.OrderBy(p => p.ParameterCount).ThenByDescending(p => p.Accuracy).ThenBy(p => p.Trial).ThenBy(p => p.Level).ToArray();
+        var sorted = points.OrderBy(p => p.ParameterCount).ThenByDescending(p => p.MicroAccuracy).ThenBy(p => p.Trial).ThenBy(p => p.Level).ToArray();
         var frontier = new List<DvnFrontierPoint>();
         double bestSmaller = double.NegativeInfinity;
         for (int i = 0; i < sorted.Length;)
         {
             long size = sorted[i].ParameterCount;
-            double bestOfSize = sorted[i].Accuracy;
+            double bestOfSize = sorted[i].MicroAccuracy;
             int end = i;
             while (end < sorted.Length && sorted[end].ParameterCount == size)
                 end++;
             if (bestOfSize > bestSmaller)
-                frontier.AddRange(sorted[i..end].Where(p => p.Accuracy == bestOfSize));
+                frontier.AddRange(sorted[i..end].Where(p => p.MicroAccuracy == bestOfSize));
             bestSmaller = Math.Max(bestSmaller, bestOfSize);
             i = end;
         }

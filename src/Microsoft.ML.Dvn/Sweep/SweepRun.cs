@@ -415,7 +415,7 @@ internal sealed class SweepRun(DvnSweep sweep, TrialRunner runner, IChannel chan
             if (stretch?.From is int previous)
                 _checkpoints.TryRemove((id, previous), out _);
             outcome = new StoredMeasurement(false, null, measured.FitSeconds, measured.EvaluationSeconds, measured.Levels, epochsTrained);
-            Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): mean accuracy {measured.Levels.Average(l => l.Accuracy):P2}, " +
+            Log(() => channel.Info($"{name} ({trained} epochs; {parameters}): mean accuracy {measured.Levels.Average(l => l.MicroAccuracy):P2}, " +
                                    $"fit {measured.FitSeconds:F1} s."));
         }
         catch (Exception e) when (stopRequested() && (e is OperationCanceledException || e.InnerException is OperationCanceledException))

@@ -3,7 +3,8 @@ namespace Microsoft.ML.Dvn.Sweep;
 /// <summary>
 /// How trials are ranked, for halving's promotions and for <see cref="DvnSweepResult.Best"/> alike: by score, highest
 /// first, ties to the lower id; a trial the objective cannot score (NaN, or the objective threw) ranks after every
-/// scored one, with the reason.
+/// scored one, with the reason. Halving may still promote such a trial when too few are scored to fill its places;
+/// <see cref="Best"/> never names one.
 /// </summary>
 internal static class TrialRanking
 {
@@ -16,6 +17,10 @@ internal static class TrialRanking
             .OrderBy(r => double.IsNaN(r.Score) ? 1 : 0).ThenByDescending(r => double.IsNaN(r.Score) ? 0 : r.Score).ThenBy(r => r.Trial.Id)
             .ToArray();
     }
+
+    /// <summary>The first of <see cref="Rank"/>'s order when it has a score; null when no trial has one.</summary>
+    public static DvnSweepTrial? Best(IReadOnlyList<DvnSweepTrial> trials, DvnSweepObjective objective) =>
+        Rank(trials, objective).FirstOrDefault() is { Score: var score } best && !double.IsNaN(score) ? best.Trial : null;
 
     private static Ranked Score(DvnSweepTrial trial, DvnSweepObjective objective, IReadOnlyList<IReadOnlyList<DvnSweepLevel>> field)
     {

@@ -85,8 +85,8 @@ internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransfo
             if (key == 0)
                 throw new InvalidOperationException($"A fit of the sweep's pipeline has task '{name}', which the whole data's task column " +
                                                     $"does not have ({string.Join(", ", taskNames.Select(t => $"'{t}'"))}).");
-            return new DvnSweepLevel(name, key, m.Level, m.ParameterCount, m.MicroAccuracy, m.MacroAccuracy, m.LogLoss);
-        }).OrderBy(l => l.TaskKey).ThenBy(l => l.Level).ToArray();
+            return new DvnSweepLevel(key, name, m.Level, m.ParameterCount, m.MicroAccuracy, m.MacroAccuracy, m.LogLoss);
+        }).OrderBy(l => l.Task).ThenBy(l => l.Level).ToArray();
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
@@ -100,8 +100,8 @@ internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransfo
     // By task name and level; a (task, level) missing from a fold (no held-out rows of the task there) is averaged over
     // the folds that have it.
     private static IReadOnlyList<DvnSweepLevel> Average(List<IReadOnlyList<DvnSweepLevel>> folds) =>
-        folds.SelectMany(f => f).GroupBy(l => (l.TaskKey, l.Level)).OrderBy(g => g.Key.TaskKey).ThenBy(g => g.Key.Level)
-            .Select(g => g.Count() == 1 ? g.First() : new DvnSweepLevel(g.First().Task, g.Key.TaskKey, g.Key.Level, g.Max(l => l.ParameterCount),
-                g.Average(l => l.Accuracy), g.Average(l => l.MacroAccuracy), g.Average(l => l.LogLoss)))
+        folds.SelectMany(f => f).GroupBy(l => (l.Task, l.Level)).OrderBy(g => g.Key.Task).ThenBy(g => g.Key.Level)
+            .Select(g => g.Count() == 1 ? g.First() : new DvnSweepLevel(g.Key.Task, g.First().TaskName, g.Key.Level, g.Max(l => l.ParameterCount),
+                g.Average(l => l.MicroAccuracy), g.Average(l => l.MacroAccuracy), g.Average(l => l.LogLoss)))
             .ToArray();
 }

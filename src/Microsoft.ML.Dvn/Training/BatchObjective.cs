@@ -11,9 +11,9 @@ namespace Microsoft.ML.Dvn.Training;
 /// below the top one, whose predictions are detached: the top level teaches the smaller ones, never the reverse.
 /// </summary>
 /// <param name="Levels">The levels trained, 1-based; the highest of them is the teacher.</param>
-/// <param name="Weights">w_j of every level of the network, level j at index j-1.</param>
-/// <param name="Distillation">The distillation weight a, in [0, 1]; 0 for the paper's loss.</param>
-internal sealed record BatchObjective(IReadOnlyList<int> Levels, IReadOnlyList<double> Weights, double Distillation)
+/// <param name="LevelWeights">w_j of every level of the network, level j at index j-1.</param>
+/// <param name="DistillationWeight">The distillation weight a, in [0, 1]; 0 for the paper's loss.</param>
+internal sealed record BatchObjective(IReadOnlyList<int> Levels, IReadOnlyList<double> LevelWeights, double DistillationWeight)
 {
     /// <summary>The objective of a batch, and every level's cross-entropy against the labels and correct predictions.</summary>
     /// <remarks>The tensors belong to the caller's dispose scope.</remarks>
@@ -21,19 +21,19 @@ internal sealed record BatchObjective(IReadOnlyList<int> Levels, IReadOnlyList<d
     {
         var logits = Levels.Select(level => network.Forward(features, task, level)).ToArray();
         int teacher = Array.IndexOf(Levels.ToArray(), Levels.Max());
-        var targets = Distillation > 0 ? nn.functional.softmax(logits[teacher].detach(), 1) : null;
+        var targets = DistillationWeight > 0 ? nn.functional.softmax(logits[teacher].detach(), 1) : null;
         var crossEntropies = new Tensor[logits.Length];
         var correct = new Tensor[logits.Length];
         Tensor? total = null;
         // Scalars owned until libtorch has read them (see AdamOptimizer's remarks); a + b would add with a temporary 1.
         using var one = 1.ToScalar();
-        using var labelShare = (1 - Distillation).ToScalar();
-        using var distillationShare = Distillation.ToScalar();
+        using var labelShare = (1 - DistillationWeight).ToScalar();
+        using var distillationShare = DistillationWeight.ToScalar();
         for (int i = 0; i < logits.Length; i++)
         {
             crossEntropies[i] = nn.functional.cross_entropy(logits[i], labels);
             correct[i] = logits[i].argmax(1).eq(labels).sum();
-            using var weight = Weights[Levels[i] - 1].ToScalar();
+            using var weight = LevelWeights[Levels[i] - 1].ToScalar();
             var loss = targets is null || i == teacher
                 ? crossEntropies[i]
                 : crossEntropies[i].mul(labelShare).add(SoftCrossEntropy(logits[i], targets).mul(distillationShare), one);

@@ -1,5 +1,4 @@
 using Microsoft.ML.Dvn.Native;
-using Microsoft.ML.Dvn.Network;
 
 namespace Microsoft.ML.Dvn.Tests.Native;
 

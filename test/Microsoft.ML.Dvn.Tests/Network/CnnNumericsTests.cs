@@ -20,14 +20,14 @@ public sealed class CnnNumericsTests
         var architecture = DvnArchitecture.Cnn(Size, Size, 1, new[] { 21, 42 }, new[] { 42 });
         var train = Tasks(rows: 768, seed: 1);
         var test = Tasks(rows: 128, seed: 2);
-        var settings = new DvnTrainingSettings(Epochs: 4, BatchSize: 32, LearningRate: 0.003, WeightDecay: 0, Seed: 5);
+        var settings = new DvnTrainingSettings(NumberOfEpochs: 4, BatchSize: 32, LearningRate: 0.003, WeightDecay: 0, Seed: 5);
         string path = $"oneDNN {(TorchNative.OneDnnEnabled ? "on" : "off")}, channels padded to multiples of {ChannelPadding.ForProcess.Multiple}";
 
         (List<DvnEpochReport> Reports, Dictionary<string, Tensor> Weights, Tensor[] Predictions) TrainOnce()
         {
             using var network = new DvnNetwork(architecture, Size * Size, GeneratedImages.ClassCounts, new UnitAllocation(3, 3, 3), seed: 5);
             var reports = new List<DvnEpochReport>();
-            DvnTrainer.Train(network, new CachedBatches(train), settings, null, reports.Add, CancellationToken.None);
+            TrainingLoop.Train(network, new CachedBatches(train), settings, null, reports.Add, CancellationToken.None);
             var predictions = new List<Tensor>();
             using (no_grad())
                 for (int t = 1; t <= 3; t++)

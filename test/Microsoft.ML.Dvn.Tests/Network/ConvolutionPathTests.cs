@@ -1,3 +1,4 @@
+using Microsoft.ML.Dvn.Native;
 using Microsoft.ML.Dvn.Network;
 using Microsoft.ML.Dvn.Tests.TestData;
 using TorchSharp;
@@ -25,7 +26,7 @@ public sealed class ConvolutionPathTests
     public void APaddedSliceGivesTheUnpaddedOutputAndGradients(int inputs, int outputs, int inStart, int inLength, int outStart, int outLength)
     {
         using var scope = NewDisposeScope();
-        using var convolution = new SlicedConv2d("conv", inputs, outputs, new Generator(11)) { Padding = Padded };
+        using var convolution = new SlicedConv2d("conv", inputs, outputs, new Generator(11)) { Path = { Padding = Padded } };
 
         var weightGradient = AssertSameAsPlainFloat64(convolution, rows: 6, new ChannelSlice(inStart, inLength), new ChannelSlice(outStart, outLength));
 
@@ -39,7 +40,7 @@ public sealed class ConvolutionPathTests
     {
         using var scope = NewDisposeScope();
         // 21 input channels at 9 x 9 unfold to 21 * 9 * 81 floats a row: a limit of 3 such rows cuts 10 rows into 3+3+3+1.
-        using var convolution = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Padding = Padded, UnfoldedBytesLimit = 3 * 21 * 9 * 81 * 4 };
+        using var convolution = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Path = { Padding = Padded, UnfoldedBytesLimit = 3 * 21 * 9 * 81 * 4 } };
 
         AssertSameAsPlainFloat64(convolution, rows: 10, new ChannelSlice(0, 21), new ChannelSlice(0, 43));
     }
@@ -51,7 +52,7 @@ public sealed class ConvolutionPathTests
         var architecture = DvnArchitecture.Cnn(12, 12, 1, new[] { 21, 42 }, new[] { 30 });
         using var network = new DvnNetwork(architecture, 144, GeneratedImages.ClassCounts, new UnitAllocation(3, 3, 3), seed: 4);
         foreach (var convolution in network.modules().OfType<SlicedConv2d>())
-            convolution.Padding = Padded;
+            convolution.Path.Padding = Padded;
         var features = rand(new long[] { 10, 144 }, generator: new Generator(5));
 
         // Without gradients in evaluation the padded kernels are kept; with gradients they are padded on every call.
@@ -85,7 +86,7 @@ public sealed class ConvolutionPathTests
         {
             var network = new DvnNetwork(architecture, 144, GeneratedImages.ClassCounts, new UnitAllocation(3, 3, 3), seed: 4);
             foreach (var convolution in network.modules().OfType<SlicedConv2d>())
-                convolution.Padding = padding;
+                convolution.Path.Padding = padding;
             return network;
         }
         using var padded = Network(Padded);
@@ -121,8 +122,8 @@ public sealed class ConvolutionPathTests
         // 43 output slices (every length from the first channel) of a 21 -> 43 convolution padded to 32 -> 48: kept
         // whole, their padded blocks would take 43 x 32 x 48 x 9 floats, about 21 times the padded weight.
         using var scope = NewDisposeScope();
-        using var convolution = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Padding = Padded };
-        using var reference = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Padding = ChannelPadding.None, UnfoldedBytesLimit = long.MaxValue };
+        using var convolution = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Path = { Padding = Padded } };
+        using var reference = new SlicedConv2d("conv", 21, 43, new Generator(11)) { Path = { Padding = ChannelPadding.None, UnfoldedBytesLimit = long.MaxValue } };
         reference.to(ScalarType.Float64);
         convolution.eval();
         var input = rand(new long[] { 3, 21, 9, 9 }, generator: new Generator(12));
@@ -137,9 +138,9 @@ public sealed class ConvolutionPathTests
                 using (no_grad())
                     actual = convolution.Forward(input, new ChannelSlice(0, 21), outputs);
                 AssertClose(reference.Forward(input.to(ScalarType.Float64), new ChannelSlice(0, 21), outputs).detach(), actual, $"pass {pass}, {length} outputs");
-                Assert.IsTrue(convolution.KeptPaddedBytes <= limit, $"{convolution.KeptPaddedBytes} bytes kept after {length} outputs");
+                Assert.IsTrue(convolution.Path.KeptBytes <= limit, $"{convolution.Path.KeptBytes} bytes kept after {length} outputs");
             }
-        Assert.IsTrue(convolution.KeptPaddedBytes > 0, "nothing was kept");
+        Assert.IsTrue(convolution.Path.KeptBytes > 0, "nothing was kept");
     }
 
     [TestMethod]
@@ -185,8 +186,7 @@ public sealed class ConvolutionPathTests
         var (inputChannels, outputChannels) = ((int)convolution.Weight.shape[1], (int)convolution.Weight.shape[0]);
         using var reference = new SlicedConv2d("conv", inputChannels, outputChannels, new Generator(11))
         {
-            Padding = ChannelPadding.None,
-            UnfoldedBytesLimit = long.MaxValue,
+            Path = { Padding = ChannelPadding.None, UnfoldedBytesLimit = long.MaxValue },
         };
         reference.to(ScalarType.Float64);
         var generator = new Generator(12);

@@ -22,7 +22,7 @@ public sealed class SubnetworkIsolationTests
         using var optimizer = new AdamOptimizer(network.parameters(), learningRate: 0.01);
         network.train();
 
-        var result = DvnTrainer.TrainBatch(network, optimizer, tasks[Task - 1].Features, tasks[Task - 1].Labels, Task, new BatchObjective(new[] { Level }, new[] { 1.0, 1.0, 1.0 }, Distillation: 0));
+        var result = TrainingLoop.TrainBatch(network, optimizer, tasks[Task - 1].Features, tasks[Task - 1].Labels, Task, new BatchObjective(new[] { Level }, new[] { 1.0, 1.0, 1.0 }, DistillationWeight: 0));
 
         Assert.IsTrue(result.IsFinite);
         var after = NetworkFixtures.Snapshot(network);
@@ -50,11 +50,11 @@ public sealed class SubnetworkIsolationTests
         var tasks = NetworkFixtures.Tasks(rowsPerTask: 32, seed: 1);
         using var optimizer = new AdamOptimizer(network.parameters(), learningRate: 0.01);
         network.train();
-        var all = new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 1.0, 1.0 }, Distillation: 0);
-        DvnTrainer.TrainBatch(network, optimizer, tasks[0].Features, tasks[0].Labels, 1, all);
+        var all = new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 1.0, 1.0 }, DistillationWeight: 0);
+        TrainingLoop.TrainBatch(network, optimizer, tasks[0].Features, tasks[0].Labels, 1, all);
         var before = NetworkFixtures.Snapshot(network);
 
-        DvnTrainer.TrainBatch(network, optimizer, tasks[Task - 1].Features, tasks[Task - 1].Labels, Task, all);
+        TrainingLoop.TrainBatch(network, optimizer, tasks[Task - 1].Features, tasks[Task - 1].Labels, Task, all);
 
         var after = NetworkFixtures.Snapshot(network);
         foreach (var name in before.Keys.Where(n => n.StartsWith("levels.t1")))

@@ -37,7 +37,7 @@ public sealed class DvnSweepTests
 
         Assert.AreEqual(3, first.Trials.Count);
         Assert.IsTrue(first.Trials.All(t => t.Status == DvnSweepTrialStatus.Completed && t.Levels.Count == 9));
-        CollectionAssert.AreEquivalent(MlNetTasks.TaskNames, first.Trials[0].Levels.Select(l => l.Task).Distinct().ToArray());
+        CollectionAssert.AreEquivalent(MlNetTasks.TaskNames, first.Trials[0].Levels.Select(l => l.TaskName).Distinct().ToArray());
         CollectionAssert.AreEqual(first.Trials.Select(t => t.Parameters).ToArray(), again.Trials.Select(t => t.Parameters).ToArray());
         CollectionAssert.AreEqual(first.Trials.SelectMany(t => t.Levels).ToArray(), again.Trials.SelectMany(t => t.Levels).ToArray(),
             "same seed, same metrics, bit for bit");
@@ -53,11 +53,11 @@ public sealed class DvnSweepTests
         foreach (var task in result.Frontier)
         {
             // The oracle: every point that no other point beats (no larger and more accurate, or smaller and as accurate).
-            var points = result.Trials.SelectMany(t => t.Levels.Where(l => l.Task == task.Task).Select(l => (t.Id, l.Level, l.ParameterCount, l.Accuracy))).ToArray();
-            var expected = points.Where(p => !points.Any(q => (q.ParameterCount <= p.ParameterCount && q.Accuracy > p.Accuracy)
-                                                              || (q.ParameterCount < p.ParameterCount && q.Accuracy >= p.Accuracy)))
+            var points = result.Trials.SelectMany(t => t.Levels.Where(l => l.TaskName == task.TaskName).Select(l => (t.Id, l.Level, l.ParameterCount, l.MicroAccuracy))).ToArray();
+            var expected = points.Where(p => !points.Any(q => (q.ParameterCount <= p.ParameterCount && q.MicroAccuracy > p.MicroAccuracy)
+                                                              || (q.ParameterCount < p.ParameterCount && q.MicroAccuracy >= p.MicroAccuracy)))
                 .OrderBy(p => p.ParameterCount).ThenBy(p => p.Id).ThenBy(p => p.Level).ToArray();
-            CollectionAssert.AreEqual(expected, task.Points.Select(p => (p.Trial, p.Level, p.ParameterCount, p.Accuracy)).ToArray());
+            CollectionAssert.AreEqual(expected, task.Points.Select(p => (p.Trial, p.Level, p.ParameterCount, p.MicroAccuracy)).ToArray());
         }
         Assert.AreEqual(0, result.BaseOptionsTrial!.Id);
         Assert.AreEqual(DvnSweepTrialStatus.Completed, result.BaseOptionsTrial.Status);
@@ -340,10 +340,10 @@ public sealed class DvnSweepTests
             var plain = Pipeline(new MLContext(), options).Fit(train);
             var dvn = plain.GetDvnTransformer();
             var expected = plain.EvaluateDvnLevels(test).Select(m => (dvn.GetTaskName(m.Task), m.Level, m.MicroAccuracy)).ToArray();
-            CollectionAssert.AreEquivalent(expected, tested.LevelsBySeed[i].Select(l => (l.Task, l.Level, l.Accuracy)).ToArray());
+            CollectionAssert.AreEquivalent(expected, tested.LevelsBySeed[i].Select(l => (l.TaskName, l.Level, l.MicroAccuracy)).ToArray());
         }
         foreach (var level in tested.Levels)
-            Assert.AreEqual(tested.LevelsBySeed.Average(s => s.Single(l => l.Task == level.Task && l.Level == level.Level).Accuracy), level.Accuracy, 1e-12);
+            Assert.AreEqual(tested.LevelsBySeed.Average(s => s.Single(l => l.Task == level.Task && l.Level == level.Level).MicroAccuracy), level.MicroAccuracy, 1e-12);
         Assert.AreEqual(9, tested.Levels.Count);
     }
 
@@ -375,7 +375,7 @@ public sealed class DvnSweepTests
         var result = sweep.Run(Data(ml));
 
         Assert.AreEqual(2, result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed));
-        CollectionAssert.AreEqual(MlNetTasks.TaskNames, result.Frontier.Select(f => f.Task).ToArray());
+        CollectionAssert.AreEqual(MlNetTasks.TaskNames, result.Frontier.Select(f => f.TaskName).ToArray());
         CollectionAssert.AreEquivalent(MlNetTasks.TaskNames, result.SizeRanges.Keys.ToArray());
     }
 
@@ -406,7 +406,7 @@ public sealed class DvnSweepTests
         }
         var trial = result.Trials.Single();
         Assert.AreEqual(DvnSweepTrialStatus.Completed, trial.Status);
-        Assert.IsTrue(trial.Levels.All(l => l.TaskKey == expectedHome[l.Task]), "levels carry the whole data's key of their task");
+        Assert.IsTrue(trial.Levels.All(l => l.Task == expectedHome[l.TaskName]), "levels carry the whole data's key of their task");
         CollectionAssert.AreEqual(new[] { "gamma", "alpha", "beta" }, trial.TaskUnitOrder!.ToArray());
     }
 
@@ -575,7 +575,7 @@ public sealed class DvnSweepTests
 
         public override double Score(IReadOnlyList<DvnSweepLevel> levels, IReadOnlyList<IReadOnlyList<DvnSweepLevel>> field)
         {
-            double accuracy = levels.Average(l => l.Accuracy);
+            double accuracy = levels.Average(l => l.MicroAccuracy);
             Scores.Add((accuracy, levels));
             return accuracy;
         }

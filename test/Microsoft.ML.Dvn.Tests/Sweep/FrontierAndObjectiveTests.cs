@@ -22,7 +22,7 @@ public sealed class FrontierAndObjectiveTests
         CollectionAssert.AreEqual(new[] { P(2, 1, 100, 0.82), P(1, 2, 200, 0.85), P(2, 3, 400, 0.90), P(3, 2, 400, 0.90) }, frontier.ToArray());
     }
 
-    private static DvnSweepLevel L(string task, int level, long parameters, double accuracy) => new(task, task == "a" ? 1 : 2, level, parameters, accuracy, accuracy, 0.5);
+    private static DvnSweepLevel L(string task, int level, long parameters, double accuracy) => new(task == "a" ? 1 : 2, task, level, parameters, accuracy, accuracy, 0.5);
 
     [TestMethod]
     public void MeanAccuracyAndAccuracyWithinBudgetsScoreAsDefined()

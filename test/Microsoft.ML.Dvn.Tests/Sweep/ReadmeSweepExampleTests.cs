@@ -37,7 +37,7 @@ public sealed class ReadmeSweepExampleTests
 
             DvnSweepResult result = sweep.Run(data);
             foreach (var task in result.Frontier)   // per task: the best accuracy each size can buy
-                Console.WriteLine($"{task.Task}: " + string.Join(", ", task.Points.Select(p => $"{p.ParameterCount:N0} -> {p.Accuracy:P1}")));
+                Console.WriteLine($"{task.TaskName}: " + string.Join(", ", task.Points.Select(p => $"{p.ParameterCount:N0} -> {p.MicroAccuracy:P1}")));
             ITransformer model = sweep.Refit(data, result.Best()!);   // the best trial's options, trained on all the data
             var tested = sweep.Test(data, testData, new[] { result.Best()! }, seeds: new[] { 1, 2, 3 });   // refit on 3 seeds, measured on test data
             // --- end ---

@@ -27,10 +27,10 @@ public sealed class AdamOptimizerTests
             // Tasks and levels take turns, so parameters outside the batch's (task, level) have no gradient and keep
             // their own step count; the learning rate changes every step.
             int task = step % 3 + 1, level = step % 2 + 1;
-            var objective = new BatchObjective(new[] { level }, new[] { 1.0, 1.0, 1.0 }, Distillation: 0);
+            var objective = new BatchObjective(new[] { level }, new[] { 1.0, 1.0, 1.0 }, DistillationWeight: 0);
             double learningRate = 0.01 / (1 + step);
             adam.LearningRate = learningRate;
-            DvnTrainer.TrainBatch(ours, adam, tasks[task - 1].Features, tasks[task - 1].Labels, task, objective);
+            TrainingLoop.TrainBatch(ours, adam, tasks[task - 1].Features, tasks[task - 1].Labels, task, objective);
             foreach (var group in reference.ParamGroups)
                 group.LearningRate = learningRate;
             using (var stepScope = NewDisposeScope())
@@ -65,7 +65,7 @@ public sealed class AdamOptimizerTests
         using var network = NetworkFixtures.Mlp(seed: 4, 6, 6);
         var tasks = NetworkFixtures.Tasks(rowsPerTask: 8, seed: 2);
         using var adam = new AdamOptimizer(network.parameters(), learningRate: 1e-3, weightDecay: 1e-4);
-        var objective = new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 0.5, 2.0 }, Distillation: 0.5);
+        var objective = new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 0.5, 2.0 }, DistillationWeight: 0.5);
         network.train();
         using var stop = new CancellationTokenSource();
         var collector = Task.Run(() =>
@@ -82,7 +82,7 @@ public sealed class AdamOptimizerTests
             for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(3); steps++)
             {
                 int task = (int)(steps % 3) + 1;
-                var result = DvnTrainer.TrainBatch(network, adam, tasks[task - 1].Features, tasks[task - 1].Labels, task, objective);
+                var result = TrainingLoop.TrainBatch(network, adam, tasks[task - 1].Features, tasks[task - 1].Labels, task, objective);
                 Assert.IsTrue(result.IsFinite, $"step {steps}: a loss is not finite");
             }
         }

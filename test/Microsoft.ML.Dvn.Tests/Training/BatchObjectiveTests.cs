@@ -19,10 +19,10 @@ public sealed class BatchObjectiveTests
         network.train();
         var weights = new[] { 0.5, 0.0, 2.0 };
 
-        var combined = Gradients(network, tasks[Task - 1], new BatchObjective(new[] { 1, 2, 3 }, weights, Distillation: 0));
+        var combined = Gradients(network, tasks[Task - 1], new BatchObjective(new[] { 1, 2, 3 }, weights, DistillationWeight: 0));
         var perLevel = Enumerable.Range(1, 3)
-            .Select(j => Gradients(network, tasks[Task - 1], new BatchObjective(new[] { j }, new[] { 1.0, 1.0, 1.0 }, Distillation: 0))).ToArray();
-        var unitWeights = Gradients(network, tasks[Task - 1], new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 1.0, 1.0 }, Distillation: 0));
+            .Select(j => Gradients(network, tasks[Task - 1], new BatchObjective(new[] { j }, new[] { 1.0, 1.0, 1.0 }, DistillationWeight: 0))).ToArray();
+        var unitWeights = Gradients(network, tasks[Task - 1], new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 1.0, 1.0 }, DistillationWeight: 0));
 
         foreach (var (name, gradient) in combined)
         {
@@ -74,7 +74,7 @@ public sealed class BatchObjectiveTests
 
         // Only level 1's loss counts, and it is all distillation: any gradient on level 3's own modules would come
         // through its predictions, which must be detached.
-        var gradients = Gradients(network, tasks[Task - 1], new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 0, 0 }, Distillation: 1));
+        var gradients = Gradients(network, tasks[Task - 1], new BatchObjective(new[] { 1, 2, 3 }, new[] { 1.0, 0, 0 }, DistillationWeight: 1));
 
         Assert.IsTrue(gradients[$"levels.t{Task}l1.head.weight"].abs().max().item<float>() > 0, "level 1 learned nothing");
         foreach (var (name, gradient) in gradients.Where(g => g.Key.StartsWith($"levels.t{Task}l3.")))

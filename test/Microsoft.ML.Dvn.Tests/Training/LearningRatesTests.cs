@@ -45,18 +45,18 @@ public sealed class LearningRatesTests
         // two is 0.01 x (1 + cos(pi / 2)) / 2 = 0.005: the cosine training's second step must be half the constant one's.
         using var scope = NewDisposeScope();
         var task = NetworkFixtures.Tasks(rowsPerTask: 64, seed: 1);
-        var settings = new DvnTrainingSettings(Epochs: 2, BatchSize: 64, LearningRate: 0.01, WeightDecay: 0, Seed: 3);
+        var settings = new DvnTrainingSettings(NumberOfEpochs: 2, BatchSize: 64, LearningRate: 0.01, WeightDecay: 0, Seed: 3);
         Dictionary<string, Tensor> Train(DvnTrainingSettings s)
         {
             using var network = new DvnNetwork(DvnArchitecture.Mlp(12, 12), GeneratedTasks.FeatureCount, new[] { GeneratedTasks.ClassCounts[0] },
                 new UnitAllocation(1, 3, 3), seed: 3);
-            DvnTrainer.Train(network, new CachedBatches(new[] { task[0] }), s, null, null, CancellationToken.None);
+            TrainingLoop.Train(network, new CachedBatches(new[] { task[0] }), s, null, null, CancellationToken.None);
             return network.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         }
 
-        var afterFirstStep = Train(settings with { Epochs = 1, Schedule = DvnLearningRateSchedule.Constant });
-        var constant = Train(settings with { Schedule = DvnLearningRateSchedule.Constant });
-        var cosine = Train(settings with { Schedule = DvnLearningRateSchedule.Cosine });
+        var afterFirstStep = Train(settings with { NumberOfEpochs = 1, LearningRateSchedule = DvnLearningRateSchedule.Constant });
+        var constant = Train(settings with { LearningRateSchedule = DvnLearningRateSchedule.Constant });
+        var cosine = Train(settings with { LearningRateSchedule = DvnLearningRateSchedule.Cosine });
 
         foreach (var (name, w1) in afterFirstStep)
         {

@@ -14,7 +14,7 @@ public sealed class NormalizationCalibrationTests
         using var scope = NewDisposeScope();
         using var network = NetworkFixtures.Mlp(seed: 2, 12, 12);
         var tasks = NetworkFixtures.Tasks(rowsPerTask: 64, seed: 1); // two equal batches of 32 per task
-        DvnTrainer.Train(network, new CachedBatches(tasks), new DvnTrainingSettings(2, 32, 0.01, 0, 4), null, null, CancellationToken.None);
+        TrainingLoop.Train(network, new CachedBatches(tasks), new DvnTrainingSettings(2, 32, 0.01, 0, 4), null, null, CancellationToken.None);
 
         for (int t = 1; t <= 3; t++)
             for (int j = 1; j <= 3; j++)

@@ -140,9 +140,9 @@ public sealed class StreamedBatchesTests
         var rows = new GeneratedTaskRows(train);
         using var cancellation = new CancellationTokenSource();
         var reports = new List<DvnEpochReport>();
-        var settings = new DvnTrainingSettings(Epochs: 5, BatchSize: 16, LearningRate: 0.01, WeightDecay: 0, Seed: 7);
+        var settings = new DvnTrainingSettings(NumberOfEpochs: 5, BatchSize: 16, LearningRate: 0.01, WeightDecay: 0, Seed: 7);
 
-        Assert.ThrowsExactly<OperationCanceledException>(() => DvnTrainer.Train(network,
+        Assert.ThrowsExactly<OperationCanceledException>(() => TrainingLoop.Train(network,
             new StreamedBatches(rows, train.Select(t => t.RowCount).ToArray(), GeneratedTasks.FeatureCount, 64, CPU), settings, null,
             report => { reports.Add(report); cancellation.Cancel(); }, cancellation.Token));
 
@@ -156,11 +156,11 @@ public sealed class StreamedBatchesTests
     {
         var train = NetworkFixtures.Tasks(rowsPerTask: 400, seed: 1);
         var test = NetworkFixtures.Tasks(rowsPerTask: 300, seed: 2);
-        var settings = new DvnTrainingSettings(Epochs: 8, BatchSize: 32, LearningRate: 0.01, WeightDecay: 0, Seed: 7);
+        var settings = new DvnTrainingSettings(NumberOfEpochs: 8, BatchSize: 32, LearningRate: 0.01, WeightDecay: 0, Seed: 7);
         double[] Accuracy(IBatchSource batches)
         {
             using var network = NetworkFixtures.Mlp(seed: 1, 24, 24);
-            DvnTrainer.Train(network, batches, settings, null, null, CancellationToken.None);
+            TrainingLoop.Train(network, batches, settings, null, null, CancellationToken.None);
             return Enumerable.Range(1, 3).Select(t => LevelAccuracy.Measure(network, test[t - 1], t, 3, 256)).ToArray();
         }
 
