@@ -308,22 +308,38 @@ public sealed class DvnPipelineTests
     }
 
     [TestMethod]
-    public void ValidationAccuracyOfEveryLevelIsReportedAfterEveryEpoch()
+    public void TheLastEpochsValidationAccuracyIsWhatTheFittedTransformerPredictsAtThatLevel()
     {
         var ml = new MLContext(seed: 1);
         var keys = ml.Transforms.Conversion.MapValueToKey("Task").Append(ml.Transforms.Conversion.MapValueToKey("Label"))
             .Fit(ml.Data.LoadFromEnumerable(MlNetTasks.Rows(60, seed: 1)));
         var train = keys.Transform(ml.Data.LoadFromEnumerable(MlNetTasks.Rows(60, seed: 1)));
-        var validation = keys.Transform(ml.Data.LoadFromEnumerable(MlNetTasks.Rows(30, seed: 2)));
+        var validationRows = MlNetTasks.Rows(30, seed: 2);
         var reports = new List<DvnEpochReport>();
         var options = MlNetTasks.Options(epochs: 3);
-        options.ValidationSet = validation;
+        options.ValidationSet = keys.Transform(ml.Data.LoadFromEnumerable(validationRows));
         options.EpochCompleted = reports.Add;
 
-        ml.MulticlassClassification.Trainers.Dvn(options).Fit(train);
+        var dvn = ml.MulticlassClassification.Trainers.Dvn(options).Fit(train);
 
-        Assert.AreEqual(3, reports.Count);
-        Assert.IsTrue(reports.All(r => r.Levels.Count == 9 && r.Levels.All(l => l.ValidationAccuracy is >= 0 and <= 1)));
+        CollectionAssert.AreEqual(new[] { 1, 2, 3 }, reports.Select(r => r.Epoch).ToArray());
+        Assert.IsTrue(reports.All(r => r.Levels.Count == 9), "a report without all 9 (task, level) pairs");
+        // A second route: the validation rows through the fitted transformer, each task's rows with the budget of one
+        // level (its parameter count), and their predicted label keys compared with their label keys here.
+        foreach (var reported in reports[^1].Levels)
+        {
+            string name = dvn.GetTaskName(reported.Task);
+            long budget = dvn.GetLevels(reported.Task)[reported.Level - 1].ParameterCount;
+            var rows = validationRows.Where(r => r.Task == name)
+                .Select(r => new TaskRow { Features = r.Features, Label = r.Label, Task = r.Task, MemoryBudget = budget }).ToList();
+            var scored = dvn.Transform(keys.Transform(ml.Data.LoadFromEnumerable(rows)));
+            var labels = MlNetTasks.Column<uint>(scored, "Label");
+            var predicted = MlNetTasks.Column<uint>(scored, "PredictedLabel");
+            Assert.IsTrue(MlNetTasks.Column<uint>(scored, "Level").All(l => l == reported.Level), $"task {name}: a row ran at another level than {reported.Level}");
+            double accuracy = labels.Where((label, i) => label == predicted[i]).Count() / (double)rows.Count;
+            Assert.AreEqual(30, rows.Count);
+            Assert.AreEqual(accuracy, reported.ValidationAccuracy, $"task {name} level {reported.Level}");
+        }
     }
 
     private sealed class NoBudgetRow

@@ -65,14 +65,31 @@ public sealed class BatchScheduleTests
     }
 
     [TestMethod]
-    public void TheCountPerEpochIsTheNumberOfBatchesAShuffleMakes()
+    public void TheCountPerEpochIsCountedByHandFromRowsAndBatchSize()
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(4);
-        foreach (var rowCounts in new[] { new long[] { 2 }, new long[] { 3, 64, 65 }, new long[] { 33, 31, 32 }, new long[] { 129, 7 } })
-            foreach (int batchSize in new[] { 2, 4, 32 })
-                Assert.AreEqual(BatchSchedule.Shuffle(rowCounts, batchSize, generator, DvnBatchOrder.RoundRobin).Count,
-                    BatchSchedule.CountPerEpoch(rowCounts, batchSize), $"rows {string.Join(", ", rowCounts)}, batch {batchSize}");
+        // Per task: ceil(rows / batch), one less where a single row would be left over (it joins the batch before),
+        // counted by hand:
+        //   rows 2:            batch 2 -> 1,  4 -> 1,  32 -> 1
+        //   rows 3, 64, 65:    batch 2 -> 1 + 32 + 32 (65 = 32 x 2 + 1) = 65;  4 -> 1 + 16 + 16 = 33;  32 -> 1 + 2 + 2 = 5
+        //   rows 33, 31, 32:   batch 2 -> 16 + 15 + 16 = 47;  4 -> 8 + 8 + 8 = 24;  32 -> 1 + 1 + 1 = 3
+        //   rows 129, 7:       batch 2 -> 64 + 3 = 67;  4 -> 32 + 2 = 34;  32 -> 4 + 1 = 5
+        var expected = new (long[] Rows, int Batch, int Count)[]
+        {
+            (new long[] { 2 }, 2, 1), (new long[] { 2 }, 4, 1), (new long[] { 2 }, 32, 1),
+            (new long[] { 3, 64, 65 }, 2, 65), (new long[] { 3, 64, 65 }, 4, 33), (new long[] { 3, 64, 65 }, 32, 5),
+            (new long[] { 33, 31, 32 }, 2, 47), (new long[] { 33, 31, 32 }, 4, 24), (new long[] { 33, 31, 32 }, 32, 3),
+            (new long[] { 129, 7 }, 2, 67), (new long[] { 129, 7 }, 4, 34), (new long[] { 129, 7 }, 32, 5),
+        };
+        foreach (var (rows, batch, count) in expected)
+        {
+            string name = $"rows {string.Join(", ", rows)}, batch {batch}";
+            Assert.AreEqual(count, BatchSchedule.CountPerEpoch(rows, batch), name);
+            var schedule = BatchSchedule.Shuffle(rows, batch, generator, DvnBatchOrder.RoundRobin);
+            Assert.AreEqual(count, schedule.Count, name);
+            Assert.IsTrue(schedule.All(b => b.Rows.shape[0] >= 2 && b.Rows.shape[0] <= batch + 1), $"{name}: a batch of one row, or longer than batch + 1");
+        }
     }
 
     private static void AssertEveryRowOnce(List<BatchSchedule.Batch> schedule, long[] rowCounts)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Dvn.Network;
 using Microsoft.ML.Dvn.Tests.TestData;
 using Microsoft.ML.Dvn.Training;
 using static TorchSharp.torch;
@@ -22,27 +23,52 @@ public sealed class LearningRatesTests
     }
 
     [TestMethod]
-    public void TheTrainerFollowsTheSchedule()
+    public void CosineOverFourStepsGivesTheHandComputedRates()
     {
+        // 0.01 x (1 + cos(pi s / 4)) / 2 for s = 0..3: cos 0 = 1, cos(pi/4) = sqrt(2)/2, cos(pi/2) = 0, cos(3pi/4) = -sqrt(2)/2.
+        double[] expected = { 0.01, 0.01 * (2 + Math.Sqrt(2)) / 4, 0.005, 0.01 * (2 - Math.Sqrt(2)) / 4 };
+        Assert.AreEqual(0.0085355339, expected[1], 1e-10);
+        Assert.AreEqual(0.0014644661, expected[3], 1e-10);
+        for (int s = 0; s < 4; s++)
+        {
+            Assert.AreEqual(expected[s], LearningRates.At(DvnLearningRateSchedule.Cosine, 0.01, s, 4), 1e-15, $"cosine, step {s}");
+            Assert.AreEqual(0.01, LearningRates.At(DvnLearningRateSchedule.Constant, 0.01, s, 4), $"constant, step {s}");
+        }
+    }
+
+    [TestMethod]
+    public void TheTrainersSecondStepUnderCosineOverTwoStepsIsHalfTheConstantOnesStep()
+    {
+        // One task of 64 rows in one batch of 64: one Adam step an epoch, so 2 epochs are 2 steps. The first step has the
+        // full rate under both schedules, so both trainings reach the same weights w1 and take their second step from
+        // the same weights, moments and gradient. Adam's step is proportional to its rate, and cosine's second rate of
+        // two is 0.01 x (1 + cos(pi / 2)) / 2 = 0.005: the cosine training's second step must be half the constant one's.
         using var scope = NewDisposeScope();
-        var tasks = NetworkFixtures.Tasks(rowsPerTask: 64, seed: 1);
-        var settings = new DvnTrainingSettings(NumberOfEpochs: 2, BatchSize: 16, LearningRate: 0.01, WeightDecay: 0, Seed: 3);
+        var task = NetworkFixtures.Tasks(rowsPerTask: 64, seed: 1);
+        var settings = new DvnTrainingSettings(NumberOfEpochs: 2, BatchSize: 64, LearningRate: 0.01, WeightDecay: 0, Seed: 3);
         Dictionary<string, Tensor> Train(DvnTrainingSettings s)
         {
-            using var network = NetworkFixtures.Mlp(seed: 3, 12, 12);
-            TrainingLoop.Train(network, new CachedBatches(tasks), s, null, null, CancellationToken.None);
-            return NetworkFixtures.Snapshot(network);
+            using var network = new DvnNetwork(DvnArchitecture.Mlp(12, 12), GeneratedTasks.FeatureCount, new[] { GeneratedTasks.ClassCounts[0] },
+                new UnitAllocation(1, 3, 3), seed: 3);
+            TrainingLoop.Train(network, new CachedBatches(new[] { task[0] }), s, null, null, CancellationToken.None);
+            return network.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         }
 
-        var constant = Train(settings);
+        var afterFirstStep = Train(settings with { NumberOfEpochs = 1, LearningRateSchedule = DvnLearningRateSchedule.Constant });
+        var constant = Train(settings with { LearningRateSchedule = DvnLearningRateSchedule.Constant });
         var cosine = Train(settings with { LearningRateSchedule = DvnLearningRateSchedule.Cosine });
 
-        // The first step has the same rate under both schedules, every later step a smaller one under cosine: the
-        // weights must differ, and move less far from their start.
-        using var start = NetworkFixtures.Mlp(seed: 3, 12, 12);
-        var initial = NetworkFixtures.Snapshot(start)["fullyConnected.0.weight"];
-        double Moved(Dictionary<string, Tensor> weights) => weights["fullyConnected.0.weight"].sub(initial).norm().item<float>();
-        Assert.IsTrue(Moved(cosine) < Moved(constant), $"cosine moved the weights {Moved(cosine):F4}, constant {Moved(constant):F4}");
-        NetworkFixtures.DisposeAll(tasks);
+        foreach (var (name, w1) in afterFirstStep)
+        {
+            var constantStep = constant[name] - w1;
+            var cosineStep = cosine[name] - w1;
+            double size = constantStep.norm().item<float>();
+            double gap = (cosineStep - constantStep * 0.5).norm().item<float>();
+            // Float rounding of w1 + step: relative to the step, plus an absolute floor for steps near w's last bit.
+            Assert.IsTrue(gap <= 1e-3 * size + 1e-6, $"{name}: the cosine step is not half the constant one (off by {gap}, step {size})");
+        }
+        double moved = (constant["fullyConnected.0.weight"] - afterFirstStep["fullyConnected.0.weight"]).norm().item<float>();
+        Assert.IsTrue(moved > 1e-3, $"the constant schedule's second step moved the first layer by only {moved}");
+        NetworkFixtures.DisposeAll(task);
     }
 }

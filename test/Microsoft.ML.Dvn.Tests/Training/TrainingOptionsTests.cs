@@ -113,6 +113,96 @@ public sealed class TrainingOptionsTests
         CollectionAssert.AreEqual(new[] { 1, 2, 3 }, training.TasksInUnitOrder.ToArray());
     }
 
+    [TestMethod]
+    public void BatchOrderChangesTrainingExactlyWhenTheTasksHaveDifferentBatchCounts()
+    {
+        // Equal tasks, 2 batches of 32 each: both orders are (1,1) (2,1) (3,1) (1,2) (2,2) (3,2) (proportional puts
+        // batch b of every task at (2b - 1) / 4 of the epoch, ties to the lower task): the same training. Task alpha
+        // with 128 rows (4 batches), beta and gamma with 32 (1 each): round robin is (1,1) (2,1) (3,1) (1,2) (1,3) (1,4),
+        // proportional (1,1) (1,2) (2,1) (3,1) (1,3) (1,4): another training.
+        var equal = MlNetTasks.Rows(64, seed: 1);
+        var unequal = MlNetTasks.Rows(128, seed: 1).Where((r, i) => r.Task == "alpha" || i < 96).ToList();
+        Assert.AreEqual(32, unequal.Count(r => r.Task == "gamma"));
+        Dictionary<string, TorchSharp.torch.Tensor> Fit(List<TaskRow> rows, DvnBatchOrder order)
+        {
+            var options = MlNetTasks.Options(epochs: 2);
+            options.BatchOrder = order;
+            return Weights(options, rows);
+        }
+
+        AssertSame(Fit(equal, DvnBatchOrder.RoundRobin), Fit(equal, DvnBatchOrder.Proportional), "equal tasks");
+        AssertDiffer(Fit(unequal, DvnBatchOrder.RoundRobin), Fit(unequal, DvnBatchOrder.Proportional), "unequal tasks");
+    }
+
+    [TestMethod]
+    public void DistillationChangesTrainingExactlyWhenALowerLevelsLossCounts()
+    {
+        // Distillation changes only the loss of the levels below the top one: with their weights 0 it changes nothing;
+        // with weights 1 it changes the trained network.
+        var rows = MlNetTasks.Rows(64, seed: 1);
+        Dictionary<string, TorchSharp.torch.Tensor> Fit(double[] levelWeights, double distillation)
+        {
+            var options = MlNetTasks.Options(epochs: 2);
+            options.LevelWeights = levelWeights;
+            options.DistillationWeight = distillation;
+            return Weights(options, rows);
+        }
+
+        AssertSame(Fit(new[] { 0.0, 0, 1 }, 0), Fit(new[] { 0.0, 0, 1 }, 0.5), "only the top level's loss counts");
+        AssertDiffer(Fit(new[] { 1.0, 1, 1 }, 0), Fit(new[] { 1.0, 1, 1 }, 0.5), "every level's loss counts");
+    }
+
+    [TestMethod]
+    public void TheScheduleOptionGivesCosinesSecondStepOfTwoHalfTheRate()
+    {
+        // One task of 32 rows, batches of 32: one step an epoch. One epoch is one step at the full rate under both
+        // schedules; over two, cosine's second rate is (1 + cos(pi / 2)) / 2 = 1/2 of the first, and Adam's step is
+        // proportional to its rate, from the same weights, moments and gradient as the constant schedule's second step.
+        var rows = MlNetTasks.Rows(32, seed: 1).Where(r => r.Task == "alpha").ToList();
+        Dictionary<string, TorchSharp.torch.Tensor> Fit(int epochs, DvnLearningRateSchedule schedule)
+        {
+            var options = MlNetTasks.Options(epochs);
+            options.TaskColumnName = null;
+            options.LearningRateSchedule = schedule;
+            var ml = new MLContext(seed: 1);
+            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Dvn(options))
+                .Fit(ml.Data.LoadFromEnumerable(rows));
+            return Parameters(MlNetTasks.DvnOf(model));
+        }
+
+        var first = Fit(1, DvnLearningRateSchedule.Constant);
+        AssertSame(first, Fit(1, DvnLearningRateSchedule.Cosine), "one step");
+        var constant = Fit(2, DvnLearningRateSchedule.Constant);
+        var cosine = Fit(2, DvnLearningRateSchedule.Cosine);
+        foreach (var (name, w1) in first)
+        {
+            var constantStep = constant[name] - w1;
+            double size = constantStep.norm().item<float>();
+            double gap = (cosine[name] - w1 - constantStep * 0.5).norm().item<float>();
+            Assert.IsTrue(gap <= 1e-3 * size + 1e-6, $"{name}: cosine's second step is not half the constant one's (off by {gap}, step {size})");
+        }
+        Assert.IsTrue((constant["fullyConnected.0.weight"] - first["fullyConnected.0.weight"]).norm().item<float>() > 1e-3, "the second step did not move");
+    }
+
+    private static Dictionary<string, TorchSharp.torch.Tensor> Weights(DvnEstimator.Options options, List<TaskRow> rows)
+    {
+        var ml = new MLContext(seed: 1);
+        return NetworkFixtures.Snapshot(MlNetTasks.DvnOf(MlNetTasks.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows))).Model.Network);
+    }
+
+    private static Dictionary<string, TorchSharp.torch.Tensor> Parameters(DvnTransformer dvn) =>
+        dvn.Model.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+
+    private static void AssertSame(Dictionary<string, TorchSharp.torch.Tensor> a, Dictionary<string, TorchSharp.torch.Tensor> b, string what)
+    {
+        CollectionAssert.AreEquivalent(a.Keys.ToArray(), b.Keys.ToArray());
+        foreach (var (name, value) in a)
+            Assert.IsTrue(NetworkFixtures.Same(value, b[name]), $"{what}: {name} differs");
+    }
+
+    private static void AssertDiffer(Dictionary<string, TorchSharp.torch.Tensor> a, Dictionary<string, TorchSharp.torch.Tensor> b, string what) =>
+        Assert.IsTrue(a.Any(p => !NetworkFixtures.Same(p.Value, b[p.Key])), $"{what}: the option changed nothing");
+
     // Rows of GeneratedTasks' rules under task names, tasks interleaved: (name, rule, seed).
     private static List<TaskRow> Rows(params (string Name, int Rule, int Seed)[] tasks)
     {
