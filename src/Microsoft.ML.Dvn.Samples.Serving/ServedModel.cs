@@ -14,6 +14,8 @@ public sealed class ServedModel
     private readonly ObjectPool<PredictionEngine<ServingInput, ServingOutput>> _engines;
     private readonly Dictionary<string, int> _taskKeys;
     private readonly Dictionary<int, IReadOnlyList<DvnLevelInfo>> _levels;
+    // The store's hold plus one per request under way (ModelStore.Acquire); 0 once retired, for good.
+    private int _references = 1;
 
     private ServedModel(string path, byte[] file, ServingSettings settings, ServedModel? replacing)
     {
@@ -82,7 +84,10 @@ public sealed class ServedModel
     /// <summary>The task key of a task name, or null when the model has no such task.</summary>
     public int? TaskKey(string name) => _taskKeys.TryGetValue(name, out int key) ? key : null;
 
-    /// <summary>Runs <paramref name="work"/> with an engine from the pool, and returns it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> with an engine from the pool, and returns it. In the service, only under a lease
+    /// (<see cref="ModelStore.Acquire"/>): a retired model's engines are disposed.
+    /// </summary>
     public T WithEngine<T>(Func<PredictionEngine<ServingInput, ServingOutput>, T> work)
     {
         var engine = _engines.Get();
@@ -94,6 +99,24 @@ public sealed class ServedModel
         {
             _engines.Return(engine);
         }
+    }
+
+    // One more hold, unless the model is retired already.
+    internal bool TryAddReference()
+    {
+        for (int seen = Volatile.Read(ref _references); seen > 0; seen = Volatile.Read(ref _references))
+            if (Interlocked.CompareExchange(ref _references, seen + 1, seen) == seen)
+                return true;
+        return false;
+    }
+
+    // One hold less; the last one retires the model (its engines disposed) and returns true.
+    internal bool RemoveReference()
+    {
+        if (Interlocked.Decrement(ref _references) != 0)
+            return false;
+        ((IDisposable)_engines).Dispose();   // the pool of a disposable type disposes what it holds and what comes back
+        return true;
     }
 
     // A saved table beside the model when it fits this model, else the replaced model's table when the levels are the

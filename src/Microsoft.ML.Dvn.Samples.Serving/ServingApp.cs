@@ -36,7 +36,8 @@ public static partial class ServingApp
         app.MapPost("/predict", async (HttpRequest request, ModelStore store) =>
         {
             // One model for the whole request, even if a reload swaps another in meanwhile.
-            var model = store.Current;
+            using var lease = store.Acquire();
+            var model = lease.Model;
             JsonDocument document;
             try
             {
@@ -101,8 +102,22 @@ public static partial class ServingApp
             });
         });
 
-        // The process's resident memory, for load tests that watch it grow (or not).
-        app.MapGet("/health", (ModelStore store) => Results.Ok(new { status = "ok", model = store.Current.Sha256, residentBytes = Environment.WorkingSet }));
+        // The process's resident memory, for load tests that watch it grow (or not), and how much of it is the managed heap
+        // (the rest is native: libtorch's tensors and allocator, the runtime, code) and how many threads hold it.
+        app.MapGet("/health", (ModelStore store) =>
+        {
+            var gc = GC.GetGCMemoryInfo();
+            return Results.Ok(new
+            {
+                status = "ok",
+                model = store.Current.Sha256,
+                residentBytes = Environment.WorkingSet,
+                managedHeapBytes = gc.HeapSizeBytes,
+                managedCommittedBytes = gc.TotalCommittedBytes,
+                threads = System.Diagnostics.Process.GetCurrentProcess().Threads.Count,
+                servedModels = store.LiveModels,
+            });
+        });
         return app;
     }
 

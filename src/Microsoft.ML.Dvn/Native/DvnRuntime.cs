@@ -107,6 +107,16 @@ public static class DvnRuntime
     }
 
     /// <summary>
+    /// Gives the memory that native code of this process has freed back to the system (glibc's <c>malloc_trim</c>).
+    /// With the allocator tuning (<see cref="Initialize"/>), freed memory stays with the process for reuse, so the
+    /// resident size stays at its peak; call this after a peak that will not come back, such as dropping a model that
+    /// another replaced (after the garbage collector has finalized its tensors) or the end of a training run. Returns
+    /// true when memory was given back; false when there was none to give, or where there is no glibc (nothing to do
+    /// then: the platform's allocator returns memory by its own rules). Takes milliseconds; not for every request.
+    /// </summary>
+    public static bool ReleaseFreedNativeMemory() => OperatingSystem.IsLinux() && GlibcAllocator.GiveBackFreePages();
+
+    /// <summary>
     /// <see cref="Initialize"/>, then the thread count if one is given (else the current request on this thread),
     /// and one line to <paramref name="log"/> saying what the process runs with.
     /// </summary>

@@ -31,6 +31,25 @@ internal static partial class GlibcAllocator
         }
     }
 
+    /// <summary>
+    /// glibc's malloc_trim(0): gives the free pages of every arena back to the system (the tuning stops glibc doing it
+    /// by itself). True when some memory was given back; false when none was, or where there is no glibc.
+    /// </summary>
+    public static bool GiveBackFreePages()
+    {
+        try
+        {
+            return malloc_trim(0) == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int malloc_trim(nuint pad);
+
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int mallopt(int parameter, int value);
 }

@@ -100,6 +100,28 @@ public sealed class DvnRuntimeTests
     }
 
     [TestMethod]
+    public void ReleaseFreedNativeMemoryGivesBackWhatTheAllocatorTuningKeeps()
+    {
+        if (!DvnRuntime.Initialize().AllocatorTuned)
+            Assert.Inconclusive("the allocator is not tuned here (no glibc, or DVN_MALLOC_TUNING=0): glibc's own trimming applies");
+        const long MiB = 1 << 20;
+        DvnRuntime.ReleaseFreedNativeMemory();   // what earlier tests freed
+        long before = PeakMemory.Resident();
+        // 256 tensors of 1 MiB each, written: below the 32-MiB mmap threshold, so from malloc's heaps; then all freed.
+        using (torch.NewDisposeScope())
+            for (int i = 0; i < 256; i++)
+                torch.ones(MiB / sizeof(float));
+        long kept = PeakMemory.Resident();
+
+        bool released = DvnRuntime.ReleaseFreedNativeMemory();
+        long after = PeakMemory.Resident();
+
+        Assert.IsTrue(kept - before > 192 * MiB, $"with the tuning, freed memory stays resident: {before / MiB} -> {kept / MiB} MiB");
+        Assert.IsTrue(released);
+        Assert.IsTrue(kept - after > 192 * MiB, $"given back: {kept / MiB} -> {after / MiB} MiB");
+    }
+
+    [TestMethod]
     public void NnpackIsOffExactlyWhereItCannotInitialize()
     {
         DvnRuntime.Initialize();

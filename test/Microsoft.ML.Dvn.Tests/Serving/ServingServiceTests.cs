@@ -223,6 +223,38 @@ public sealed class ServingServiceTests
         CollectionAssert.AreEquivalent(latenciesBefore.ToList(), (await Latencies()).ToList());
     }
 
+    [TestMethod]
+    public void AReplacedModelServesItsRequestsUnderWayAndIsRetiredWhenTheLastEnds()
+    {
+        // A store of its own (the service's reload count stays the other test's), reloaded by hand.
+        string path = Path.Combine(_folder, "retired.zip");
+        File.Copy(_modelPath, path);
+        var store = new ModelStore(new ServingSettings { ModelPath = path, LatencyRounds = 0 });
+        var row = new ServingInput { Features = Enumerable.Repeat(0.5f, 784).ToArray(), Task = "coarse" };
+        var first = store.Acquire();
+        var second = store.Acquire();
+        var old = first.Model;
+        SmallModel.Train(Path.Combine(_folder, "retired-next.zip"), seed: 3, rowsPerTask: 40);
+        File.Move(Path.Combine(_folder, "retired-next.zip"), path, overwrite: true);
+
+        Assert.IsTrue(store.ReloadIfChanged());
+
+        Assert.AreNotSame(old, store.Current);
+        Assert.AreEqual(2, store.LiveModels, "the replaced model lives on while requests hold it");
+        using (var next = store.Acquire())
+            Assert.AreSame(store.Current, next.Model, "a request that starts after the reload gets the new model");
+        first.Dispose();
+        first.Dispose();   // a second Dispose of the same lease releases nothing more
+        Assert.AreEqual(2, store.LiveModels, "one request still holds the replaced model");
+        Assert.AreEqual(Classes["coarse"], old.WithEngine(engine => engine.Predict(row)).Score.Count(s => s != 0),
+            "the replaced model's engines still predict (coarse's classes) for the request that holds it");
+        second.Dispose();
+        Assert.AreEqual(1, store.LiveModels, "the last request retired the replaced model");
+        Assert.ThrowsExactly<ObjectDisposedException>(() => old.WithEngine(engine => engine.Predict(row)), "a retired model's engines are disposed");
+        using var current = store.Acquire();
+        Assert.AreEqual(Classes["coarse"], current.Model.WithEngine(engine => engine.Predict(row)).Score.Count(s => s != 0), "the new model predicts coarse's classes");
+    }
+
     private static async Task<Dictionary<(string Task, int Level), double>> Latencies() =>
         (await _http.GetFromJsonAsync<JsonElement>("/levels")).GetProperty("levels").EnumerateArray()
         .ToDictionary(l => (l.GetProperty("task").GetString()!, l.GetProperty("level").GetInt32()), l => l.GetProperty("latencyMicroseconds").GetDouble());

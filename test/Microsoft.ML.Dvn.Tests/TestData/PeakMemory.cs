@@ -1,6 +1,6 @@
 namespace Microsoft.ML.Dvn.Tests.TestData;
 
-/// <summary>Growth of the process's peak resident memory while an action runs (Linux; 0 elsewhere).</summary>
+/// <summary>Growth of the process's peak resident memory while an action runs, and its resident memory (Linux; 0 elsewhere).</summary>
 internal static class PeakMemory
 {
     /// <summary>Runs <paramref name="action"/>; returns by how many bytes the peak resident size grew, and its exception.</summary>
@@ -22,6 +22,9 @@ internal static class PeakMemory
         }
         return ((StatusKilobytes(peak ? "VmHWM" : "VmRSS") - before) * 1024, error);
     }
+
+    /// <summary>The process's resident size now, in bytes (VmRSS; 0 where there is no /proc).</summary>
+    public static long Resident() => StatusKilobytes("VmRSS") * 1024;
 
     private static long StatusKilobytes(string field)
     {
