@@ -12,7 +12,7 @@ def paired(a, b):
     d = [a[k] - b[k] for k in sorted(a)]
     m = statistics.mean(d); h = T * statistics.stdev(d) / len(d) ** 0.5
     return m, m - h, m + h, d
-for sc in ['fmnist-3tasks', 'fmnist-4tasks']:
+for sc in (sys.argv[2].split(',') if len(sys.argv) > 2 else ['fmnist-3tasks', 'fmnist-4tasks']):   # e.g. fmnist-3tasks-cnn for the CNN reports
     print(f'## {sc}')
     print('| epochs | DVN constant | DVN cosine | DVN constant-then-cosine | new - constant [95%] | new - cosine [95%] | DVN - independent: constant / cosine / new |')
     print('|---|---:|---:|---:|---:|---:|---|')
