@@ -49,7 +49,8 @@ public sealed class ModelStore
         Interlocked.Decrement(ref _liveModels);
         _ = Task.Run(() =>
         {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+            // Aggressive: the collector also decommits what it no longer needs (the two models' peak of the swap).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
             DvnRuntime.ReleaseFreedNativeMemory();
         });

@@ -255,6 +255,39 @@ public sealed class ServingServiceTests
         Assert.AreEqual(Classes["coarse"], current.Model.WithEngine(engine => engine.Predict(row)).Score.Count(s => s != 0), "the new model predicts coarse's classes");
     }
 
+    [TestMethod]
+    public void NothingHoldsARetiredModelSoTheCollectorFreesIt()
+    {
+        string path = Path.Combine(_folder, "collected.zip");
+        File.Copy(_modelPath, path);
+        var store = new ModelStore(new ServingSettings { ModelPath = path, LatencyRounds = 0 });
+
+        var replaced = ReloadOnce(store, path);
+        for (int i = 0; i < 10 && replaced.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.IsFalse(replaced.IsAlive, "something still holds the replaced model's transformer (and its native weights)");
+        Assert.AreEqual(1, store.LiveModels);
+    }
+
+    // A request on the model, a reload, the request's end; only a weak reference to the replaced transformer leaves.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference ReloadOnce(ModelStore store, string path)
+    {
+        var row = new ServingInput { Features = Enumerable.Repeat(0.5f, 784).ToArray(), Task = "fine" };
+        var lease = store.Acquire();
+        var weak = new WeakReference(lease.Model.Dvn);
+        lease.Model.WithEngine(engine => engine.Predict(row));
+        SmallModel.Train(path + ".next", seed: 4, rowsPerTask: 40);
+        File.Move(path + ".next", path, overwrite: true);
+        Assert.IsTrue(store.ReloadIfChanged());
+        lease.Dispose();
+        return weak;
+    }
+
     private static async Task<Dictionary<(string Task, int Level), double>> Latencies() =>
         (await _http.GetFromJsonAsync<JsonElement>("/levels")).GetProperty("levels").EnumerateArray()
         .ToDictionary(l => (l.GetProperty("task").GetString()!, l.GetProperty("level").GetInt32()), l => l.GetProperty("latencyMicroseconds").GetDouble());
