@@ -107,6 +107,7 @@ public static partial class ServingApp
         app.MapGet("/health", (ModelStore store) =>
         {
             var gc = GC.GetGCMemoryInfo();
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
             return Results.Ok(new
             {
                 status = "ok",
@@ -114,7 +115,7 @@ public static partial class ServingApp
                 residentBytes = Environment.WorkingSet,
                 managedHeapBytes = gc.HeapSizeBytes,
                 managedCommittedBytes = gc.TotalCommittedBytes,
-                threads = System.Diagnostics.Process.GetCurrentProcess().Threads.Count,
+                threads = process.Threads.Count,
                 servedModels = store.LiveModels,
             });
         });

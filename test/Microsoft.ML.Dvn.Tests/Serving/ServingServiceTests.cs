@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.ML.Dvn.Samples.Serving;
+using Microsoft.ML.Dvn.Tests.TestData;
 
 namespace Microsoft.ML.Dvn.Tests.Serving;
 
@@ -72,6 +73,13 @@ public sealed class ServingServiceTests
         Assert.AreEqual(784, model.GetProperty("featureLength").GetInt32());
         CollectionAssert.AreEqual(new[] { "fine", "coarse", "inverted" }, model.GetProperty("tasks").EnumerateArray().Select(t => t.GetString()).ToArray());
         Assert.IsTrue(model.GetProperty("loadedAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
+        // The service runs in this process: its resident size is this process's, read here from /proc.
+        long resident = health.GetProperty("residentBytes").GetInt64(), committed = health.GetProperty("managedCommittedBytes").GetInt64();
+        if (PeakMemory.Resident() is long now and > 0)
+            Assert.AreEqual(now, resident, now / 5.0, "residentBytes is the process's VmRSS");
+        Assert.IsTrue(health.GetProperty("managedHeapBytes").GetInt64() > 0 && committed > 0 && committed < resident, $"managed {committed} of {resident} resident");
+        Assert.IsTrue(health.GetProperty("threads").GetInt32() >= 2);
+        Assert.AreEqual(1, health.GetProperty("servedModels").GetInt32());
     }
 
     [TestMethod]
