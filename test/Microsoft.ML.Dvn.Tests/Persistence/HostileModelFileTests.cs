@@ -10,7 +10,7 @@ namespace Microsoft.ML.Dvn.Tests.Persistence;
 /// speed measurement.
 /// </summary>
 [TestClass]
-public sealed class HostileModelFileTests
+public sealed partial class HostileModelFileTests
 {
     private static readonly TimeSpan MaxTime = TimeSpan.FromSeconds(1);
     private const long MaxBytes = 100L << 20;

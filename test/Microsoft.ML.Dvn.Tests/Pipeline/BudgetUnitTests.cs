@@ -139,6 +139,48 @@ public sealed class BudgetUnitTests
         StringAssert.Contains(error.Message, "level 1 with 102 microseconds");
     }
 
+    // The three errors of a budget below every level, whole (docs/method.md, "Inference under a memory budget"; the
+    // README's serving section): the column, the row, the budget as given, its unit, the task, the smallest (or
+    // fastest) level and its size, and what to give instead. The failing row is the second (row 1): the first fits.
+
+    [TestMethod]
+    public void AParameterBudgetBelowEveryLevelFailsWithTheWholeMessage()
+    {
+        // Task beta (key 2: the second task name met), level 1: 10x10 + 40 + 10x10 + 40 + 2x10 + 2 = 302 parameters.
+        var rows = new[] { 1e6, 301.5 }.Select(b => new AllBudgetsRow
+        {
+            Features = Row("beta").Features, Label = Row("beta").Label, Task = "beta",
+            MemoryBudget = b, MemoryBudgetBytes = double.NaN, LatencyBudget = double.NaN,
+        });
+
+        Assert.AreEqual("Column 'MemoryBudget', row 1: a budget of 301.5 parameters is below the smallest level of task 'beta' (key 2), " +
+            "level 1 with 302 parameters. Give at least 302, or leave the budget missing (NaN) for the largest level.", ErrorOf(_model, rows));
+    }
+
+    [TestMethod]
+    public void ABytesBudgetBelowEveryLevelFailsWithTheWholeMessage()
+    {
+        // Task gamma (key 3), level 1: 324 parameters (above) and 10 + 30 + 30 + 8 = 78 activation values, 4 x 402 = 1608 bytes.
+        var rows = new[] { 1e6, 1607 }.Select(b => new BytesRow { Features = Row("gamma").Features, Label = Row("gamma").Label, Task = "gamma", MemoryBudgetBytes = b });
+
+        Assert.AreEqual("Column 'MemoryBudgetBytes', row 1: a budget of 1607 bytes is below the smallest level of task 'gamma' (key 3), " +
+            "level 1 with 1608 bytes (324 parameters and 78 activation values of one row, 4 bytes each). " +
+            "Give at least 1608, or leave the budget missing (NaN) for the largest level.", ErrorOf(_model, rows));
+    }
+
+    [TestMethod]
+    public void ALatencyBudgetBelowEveryLevelFailsWithTheWholeMessageNamingTheFastestLevel()
+    {
+        var dvn = FreshDvn(out var model);
+        // Task beta's level 2 is the fastest here (120.75 us), not level 1; the table is p90, measured on machine "test".
+        dvn.SetLatencies(Table((t, j) => t == 2 ? new[] { 150.25, 120.75, 300 }[j - 1] : 100 * j + t));
+        var rows = new[] { 1e6, 120.5 }.Select(b => new LatencyRow { Features = Row("beta").Features, Label = Row("beta").Label, Task = "beta", LatencyBudget = b });
+
+        Assert.AreEqual("Column 'LatencyBudget', row 1: a budget of 120.5 microseconds is below the fastest level of task 'beta' (key 2), " +
+            "level 2 with 120.75 microseconds (single-row p90 measured on test). " +
+            "Give at least 120.75, or leave the budget missing (NaN) for the largest level.", ErrorOf(model, rows));
+    }
+
     [TestMethod]
     public void ALatencyBudgetWithoutMeasuredLatenciesFailsSayingHowToMeasure()
     {
@@ -146,9 +188,11 @@ public sealed class BudgetUnitTests
 
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => MlNetTasks.Column<uint>(FreshModel().Transform(data), "Level"));
 
-        StringAssert.Contains(error.Message, "Column 'LatencyBudget'");
-        StringAssert.Contains(error.Message, "MeasureLatency");
-        StringAssert.Contains(error.Message, "SetLatencies");
+        // The whole message (it names the column, MeasureLatency and SetLatencies, as this test checked before).
+        Assert.AreEqual("Column 'LatencyBudget', row 0: a latency budget of 500 microseconds needs the measured latency of every level, " +
+            "and this DVN transformer has none. Measure it on this machine with dvnTransformer.MeasureLatency(sampleRows), " +
+            "or attach a saved table with dvnTransformer.SetLatencies(DvnLatencyTable.Load(path)), before making the PredictionEngine " +
+            "or calling Transform; or leave the latency budget missing (NaN).", error.Message);
     }
 
     [TestMethod]
@@ -237,6 +281,10 @@ public sealed class BudgetUnitTests
         var zip = ModelZip.Save(_ml, _model, _ml.Data.LoadFromEnumerable(_rows).Schema);
         return ModelZip.Load(zip);
     }
+
+    // The message of the error reading the rows' levels raises.
+    private static string ErrorOf<TRow>(ITransformer model, IEnumerable<TRow> rows) where TRow : class =>
+        Assert.ThrowsExactly<InvalidOperationException>(() => MlNetTasks.Column<uint>(model.Transform(_ml.Data.LoadFromEnumerable(rows)), "Level")).Message;
 
     private static DvnLatencyTable Table(Func<int, int, double> microseconds) =>
         new(new DvnMachine("test", "given", 2, "any", 1), DateTimeOffset.UnixEpoch, 90, 10,
