@@ -20,10 +20,6 @@ internal readonly record struct UnitRange
 
     public int Count => Last - First + 1;
 
-    public bool Contains(int unit) => unit >= First && unit <= Last;
-
-    public bool Contains(UnitRange other) => other.First >= First && other.Last <= Last;
-
     /// <summary>The 1-based unit indices, in order.</summary>
     public int[] ToArray() => Enumerable.Range(First, Count).ToArray();
 
