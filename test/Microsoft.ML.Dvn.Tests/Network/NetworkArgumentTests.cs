@@ -17,6 +17,7 @@ public sealed class NetworkArgumentTests
         Refuses<ArgumentException>(() => DvnArchitecture.Mlp(), "hiddenLayerSizes", "An MLP needs at least one hidden layer, whose units the tasks share.");
         Refuses<ArgumentOutOfRangeException>(() => DvnArchitecture.Mlp(8, 4, 0), "hiddenLayerSizes", "Layer 3 has width 0; every width must be positive.");
         Refuses<ArgumentOutOfRangeException>(() => DvnArchitecture.Mlp(1, -1, 0), "hiddenLayerSizes", "Layer 2 has width -1; every width must be positive.");
+        Refuses<ArgumentOutOfRangeException>(() => DvnArchitecture.Mlp(0, 4), "hiddenLayerSizes", "Layer 1 has width 0; every width must be positive.");
         Assert.AreEqual(1, DvnArchitecture.Mlp(1).NarrowestLayer);
     }
 
