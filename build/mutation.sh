@@ -27,7 +27,11 @@ dotnet tool restore >/dev/null
 # Stryker compiles the mutants against the references its analysis finds before it builds; the publicized ML.NET
 # assemblies (build/Microsoft.ML.Dvn.Publicize.targets) exist only after a build, so a tree never built before failed
 # every mutant with CS0122 (seen on a fresh worktree, 2026-12-05). Build first, in the configuration Stryker uses.
-dotnet build test/Microsoft.ML.Dvn.Tests/Microsoft.ML.Dvn.Tests.csproj -c Debug -v quiet -nologo >/dev/null
+mkdir -p "$output"
+if ! dotnet build test/Microsoft.ML.Dvn.Tests/Microsoft.ML.Dvn.Tests.csproj -c Debug -v quiet -nologo >"$output/build.log" 2>&1; then
+  cat "$output/build.log" >&2
+  exit 1
+fi
 # Stryker runs from the test project and mutates the library it references (the configuration's "project").
 (cd test/Microsoft.ML.Dvn.Tests && dotnet stryker --config-file "$root/$config" --output "$output" --skip-version-check "$@")
 

@@ -54,7 +54,8 @@ internal sealed class StudyStore
         }
         catch (Exception e) when (e is DbException or System.Net.Sockets.SocketException)
         {
-            throw new InvalidOperationException($"The {study} cannot be opened: {e.Message}. Nothing was run or written.", e);
+            // The provider's message may end a sentence already: one period, not two.
+            throw new InvalidOperationException($"The {study} cannot be opened: {e.Message.TrimEnd('.')}. Nothing was run or written.", e);
         }
         return store;
     }
