@@ -99,7 +99,7 @@ internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransfo
 
     // By task name and level; a (task, level) missing from a fold (no held-out rows of the task there) is averaged over
     // the folds that have it.
-    private static IReadOnlyList<DvnSweepLevel> Average(List<IReadOnlyList<DvnSweepLevel>> folds) =>
+    internal static IReadOnlyList<DvnSweepLevel> Average(List<IReadOnlyList<DvnSweepLevel>> folds) =>
         folds.SelectMany(f => f).GroupBy(l => (l.Task, l.Level)).OrderBy(g => g.Key.Task).ThenBy(g => g.Key.Level)
             .Select(g => g.Count() == 1 ? g.First() : new DvnSweepLevel(g.Key.Task, g.First().TaskName, g.Key.Level, g.Max(l => l.ParameterCount),
                 g.Average(l => l.MicroAccuracy), g.Average(l => l.MacroAccuracy), g.Average(l => l.LogLoss)))

@@ -34,13 +34,13 @@ public sealed class RankingAndObjectiveMessageTests
         Assert.IsNull(TrialRanking.Best(Array.Empty<DvnSweepTrial>(), DvnSweepObjective.MeanAccuracy));
         Assert.IsNull(TrialRanking.Best(new[] { Trial(1), Trial(2) }, DvnSweepObjective.MeanAccuracy));
 
-        var objective = DvnSweepObjective.AccuracyWithinBudgets(new Dictionary<string, long> { ["a"] = 500 });
+        var objective = DvnSweepObjective.AccuracyWithinBudgets(new Dictionary<string, long> { ["a"] = 500, ["c"] = 20 });
         var ranked = TrialRanking.Rank(new[] { Trial(1, 0.5), Trial(2, 0.6, task: "b") }, objective);
 
         CollectionAssert.AreEqual(new[] { 1, 2 }, ranked.Select(r => r.Trial.Id).ToArray());
         Assert.IsNull(ranked[0].Error);
-        Assert.AreEqual("the objective 'accuracy within budgets (a 500)' failed: ArgumentException: The objective has no memory budget for task 'b'; " +
-                        "it has budgets for a.", ranked[1].Error);
+        Assert.AreEqual("the objective 'accuracy within budgets (a 500, c 20)' failed: ArgumentException: The objective has no memory budget for task 'b'; " +
+                        "it has budgets for a, c.", ranked[1].Error);
         Assert.IsTrue(double.IsNaN(ranked[1].Score));
     }
 
