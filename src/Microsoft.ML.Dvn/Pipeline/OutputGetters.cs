@@ -16,6 +16,11 @@ internal static class OutputGetters
             _ => throw new ArgumentOutOfRangeException(nameof(output)),
         };
         return getter as ValueGetter<TValue> ?? throw new InvalidOperationException(
-            $"Column '{name}' cannot be read as {typeof(TValue).Name}; its getter is {getter.GetType().GetGenericArguments()[0].Name}.");
+            $"Column '{name}' cannot be read as {Describe(typeof(TValue))}; its getter is {Describe(getter.GetType().GetGenericArguments()[0])}.");
     }
+
+    // A type as C# writes it: VBuffer<Single>, not VBuffer`1.
+    private static string Describe(Type type) => type.IsGenericType
+        ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Describe))}>"
+        : type.Name;
 }
