@@ -97,7 +97,7 @@ internal sealed class TrialRunner(Func<DvnEstimator.Options, IEstimator<ITransfo
         return -1;
     }
 
-    // By task name and level; a (task, level) missing from a fold (no held-out rows of the task there) is averaged over
+    // By task key and level; a (task, level) missing from a fold (no held-out rows of the task there) is averaged over
     // the folds that have it.
     internal static IReadOnlyList<DvnSweepLevel> Average(List<IReadOnlyList<DvnSweepLevel>> folds) =>
         folds.SelectMany(f => f).GroupBy(l => (l.Task, l.Level)).OrderBy(g => g.Key.Task).ThenBy(g => g.Key.Level)
