@@ -1,4 +1,5 @@
 using Microsoft.ML.Dvn.Network;
+using static Microsoft.ML.Dvn.Tests.TestData.ArgumentAssert;
 
 namespace Microsoft.ML.Dvn.Tests.Network;
 
@@ -187,14 +188,4 @@ public sealed class NetworkArgumentTests
         Assert.AreEqual("{2..4}", range.ToString());
         Assert.AreEqual("{1}", new UnitRange(1, 1).ToString());
     }
-
-    private static void Refuses<T>(Action call, string parameter, string message) where T : ArgumentException
-    {
-        var error = Assert.ThrowsExactly<T>(call);
-        Assert.AreEqual(parameter, error.ParamName);
-        Assert.AreEqual($"{message} (Parameter '{parameter}')", error.Message);
-    }
-
-    private static void Refuses<T>(Func<object> call, string parameter, string message) where T : ArgumentException =>
-        Refuses<T>(() => { call(); }, parameter, message);
 }

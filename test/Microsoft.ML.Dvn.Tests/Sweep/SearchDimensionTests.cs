@@ -1,3 +1,5 @@
+using static Microsoft.ML.Dvn.Tests.TestData.ArgumentAssert;
+
 namespace Microsoft.ML.Dvn.Tests.Sweep;
 
 /// <summary>
@@ -101,13 +103,6 @@ public sealed class SearchDimensionTests
 
         var widths = Enumerable.Range(0, Draws).Select(_ => DvnSearch.MlpWidths(2, 8, 10).Sample(random, Drawn)).SelectMany(a => a.HiddenLayerSizes).ToArray();
         CollectionAssert.AreEquivalent(new[] { 8, 9, 10 }, widths.Distinct().ToArray());
-    }
-
-    private static void Refuses<T>(Func<object> call, string parameter, string message) where T : ArgumentException
-    {
-        var error = Assert.ThrowsExactly<T>(() => call());
-        Assert.AreEqual(parameter, error.ParamName);
-        Assert.AreEqual($"{message} (Parameter '{parameter}')", error.Message);
     }
 
     private static void AreClose(IReadOnlyList<double> expected, IReadOnlyList<double> actual)
