@@ -159,7 +159,7 @@ public sealed class StudyStoreTests
             $"The {study} was created for another sweep: {difference}. Nothing was run or written; give this sweep another study name or database.";
 
         // Every part differs: the settings are named.
-        Assert.AreEqual(Expected("its settings differs: it was created with 'seed 1' where this sweep has 'seed 2'"),
+        Assert.AreEqual(Expected("its settings differ: it was created with 'seed 1' where this sweep has 'seed 2'"),
             Refused(new(new[] { "strategy Random", "seed 2" }, new[] { "base options: {}" }, new[] { "rows 11" })));
         // The search space and the data differ: the search space is named; a trial more is one the stored study lacks.
         Assert.AreEqual(Expected("its search space differs: it was created with '(nothing)' where this sweep has 'trial 2: {}'"),

@@ -22,6 +22,11 @@ internal static class StudyTables
         "SELECT trial, epochs, worker FROM dvn_result WHERE study = @study ORDER BY trial, epochs",
         r => new Result(Convert.ToInt32(r.GetValue(0)), Convert.ToInt32(r.GetValue(1)), r.GetString(2)));
 
+    /// <summary>The (trial, epochs, fold) of every training state the study keeps for a halving round to continue.</summary>
+    public static IReadOnlyList<(int Trial, int Epochs, int Fold)> Checkpoints(DvnStudy study) => Read(study,
+        "SELECT trial, epochs, fold FROM dvn_checkpoint WHERE study = @study ORDER BY trial, epochs, fold",
+        r => (Convert.ToInt32(r.GetValue(0)), Convert.ToInt32(r.GetValue(1)), Convert.ToInt32(r.GetValue(2))));
+
     /// <summary>Rows of a query about the study; none when its tables do not exist yet.</summary>
     private static IReadOnlyList<T> Read<T>(DvnStudy study, string sql, Func<DbDataReader, T> row)
     {

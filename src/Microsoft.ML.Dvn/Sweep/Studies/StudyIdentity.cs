@@ -27,15 +27,17 @@ internal sealed record StudyIdentity(IReadOnlyList<string> Settings, IReadOnlyLi
 
     /// <summary>Null when <paramref name="stored"/> is the same; otherwise what differs, the first differing line of the first part that differs.</summary>
     public string? Difference(StudyIdentity stored) =>
-        Differ("settings", stored.Settings, Settings) ?? Differ("search space", stored.SearchSpace, SearchSpace) ?? Differ("data", stored.Data, Data);
+        Differ("its settings differ", stored.Settings, Settings) ?? Differ("its search space differs", stored.SearchSpace, SearchSpace)
+        ?? Differ("its data differs", stored.Data, Data);
 
+    // part: the phrase that opens the message, with its verb agreeing ("its settings differ", "its data differs").
     private static string? Differ(string part, IReadOnlyList<string> stored, IReadOnlyList<string> now)
     {
         for (int i = 0; i < Math.Max(stored.Count, now.Count); i++)
         {
             string? was = i < stored.Count ? stored[i] : null, is_ = i < now.Count ? now[i] : null;
             if (was != is_)
-                return $"its {part} differs: it was created with '{was ?? "(nothing)"}' where this sweep has '{is_ ?? "(nothing)"}'";
+                return $"{part}: it was created with '{was ?? "(nothing)"}' where this sweep has '{is_ ?? "(nothing)"}'";
         }
         return null;
     }
