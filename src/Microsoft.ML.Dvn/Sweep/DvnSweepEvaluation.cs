@@ -39,6 +39,8 @@ public sealed class DvnSweepEvaluation
         return new DvnSweepEvaluation(0, folds, samplingKeyColumnName);
     }
 
-    /// <inheritdoc />
-    public override string ToString() => NumberOfFolds == 1 ? $"hold-out {TestFraction:P0}" : $"{NumberOfFolds}-fold cross-validation";
+    /// <summary>"hold-out 20 %" or "5-fold cross-validation", the same in every culture (a study's identity holds it).</summary>
+    public override string ToString() => NumberOfFolds == 1
+        ? $"hold-out {TestFraction.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)}"
+        : $"{NumberOfFolds}-fold cross-validation";
 }
