@@ -142,16 +142,21 @@ public sealed class SweepDriverTests
     public void AnObjectivesErrorAndACallbacksErrorAreBothKeptInTheTrialsMessage()
     {
         // Halving ranks with the objective (which fails for every trial) before it reports, then the callback throws.
+        var log = new List<string>();
         var result = Run(new DvnSweepSettings
         {
             Strategy = DvnSweepStrategy.Halving, MaximumTrials = 3, Objective = new ThrowingObjective(), EvaluateBaseOptions = false,
             TrialCompleted = t => throw new InvalidOperationException($"callback {t.Id}"),
-        }, Space(3));
+        }, Space(3), log: log);
 
         Assert.AreEqual(3, result.Trials.Count);
         foreach (var trial in result.Trials)
+        {
             Assert.AreEqual($"the objective 'throws' failed: InvalidOperationException: no score; " +
                             $"DvnSweepSettings.TrialCompleted threw: InvalidOperationException: callback {trial.Id}", trial.Message);
+            Assert.AreEqual(1, log.Count(l => l == $"DvnSweepSettings.TrialCompleted threw for trial {trial.Id}: InvalidOperationException: callback {trial.Id}"),
+                string.Join("\n", log));
+        }
     }
 
     [TestMethod]
@@ -211,7 +216,8 @@ public sealed class SweepDriverTests
     {
         var space = Space(2);
         space.LearningRate = DvnSearch.Fixed(0.01);
-        var result = Run(new DvnSweepSettings { Strategy = DvnSweepStrategy.Grid, MaximumTrials = 2, EvaluateBaseOptions = false }, space,
+        var log = new List<string>();
+        var result = Run(new DvnSweepSettings { Strategy = DvnSweepStrategy.Grid, MaximumTrials = 2, EvaluateBaseOptions = false }, space, log: log,
             pipeline: (ml, options) => options.BatchSize == 16
                 ? MlNetTasks.Pipeline(ml, options)
                 : MlNetTasks.Pipeline(ml, options).Append(new ThrowingFit(new OperationCanceledException("the pipeline's own timeout"))));
@@ -219,6 +225,8 @@ public sealed class SweepDriverTests
         CollectionAssert.AreEqual(new[] { DvnSweepTrialStatus.Completed, DvnSweepTrialStatus.Failed }, result.Trials.Select(t => t.Status).ToArray());
         Assert.AreEqual("OperationCanceledException: the pipeline's own timeout", result.Trials[1].Message);
         Assert.IsNull(result.StopReason, "the sweep was not stopped");
+        Assert.IsTrue(log.Contains($"Trial 2 failed ({result.Trials[1].Parameters}): OperationCanceledException: the pipeline's own timeout"),
+            string.Join("\n", log));
     }
 
     [TestMethod]
@@ -278,6 +286,63 @@ public sealed class SweepDriverTests
         CollectionAssert.AreEqual(Enumerable.Range(1, started).Select(id => (id, 1, 0)).ToArray(), atFirstPromotion.Single().ToArray());
         CollectionAssert.AreEqual(Enumerable.Repeat(0, 9).ToArray(), atReports.ToArray());
         Assert.IsTrue(result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed) >= 1);
+    }
+
+    [TestMethod]
+    public void AStudyRecordsEachResultUnderThisProcesssWorkerNameAndAReadOnlyRunReportsWhatIsNotInYet()
+    {
+        // Stopped after trial 2 of 6: two results in the study, each recorded by a worker named machine/process/random part.
+        var study = DvnStudy.Sqlite(Path.Combine(_directory, "study.db"));
+        using var stop = new CancellationTokenSource();
+        Run(new DvnSweepSettings { MaximumTrials = 6, Seed = 2, EvaluateBaseOptions = false, Study = study, TrialCompleted = t => { if (t.Id == 2) stop.Cancel(); } },
+            Space(2), cancel: stop.Token);
+        var results = StudyTables.Results(study);
+        CollectionAssert.AreEqual(new[] { 1, 2 }, results.Select(r => r.Trial).ToArray());
+        var worker = new Regex($"^{Regex.Escape(Environment.MachineName)}/{Environment.ProcessId}/[0-9a-f]{{8}}$");
+        Assert.IsTrue(results.All(r => worker.IsMatch(r.Worker)), string.Join(", ", results.Select(r => r.Worker)));
+        Assert.AreEqual(1, results.Select(r => r.Worker).Distinct().Count(), "one sweep, one worker");
+
+        // Read-only: what the study has, taken from it and said so in the log; the other 4 reported as not in yet.
+        var fits = 0;
+        var log = new List<string>();
+        var read = Run(new DvnSweepSettings { MaximumTrials = 6, Seed = 2, EvaluateBaseOptions = false, Study = study with { ReadOnly = true } },
+            Space(2), fit: _ => fits++, log: log);
+        Assert.AreEqual(0, fits);
+        CollectionAssert.AreEqual(new[] { (1, DvnSweepTrialStatus.Completed), (2, DvnSweepTrialStatus.Completed) },
+            read.Trials.Select(t => (t.Id, t.Status)).ToArray());
+        Assert.AreEqual($"read from the {study with { ReadOnly = true }}: 4 evaluations not finished yet", read.StopReason);
+        foreach (var trial in read.Trials)
+            Assert.IsTrue(log.Contains($"Trial {trial.Id} (2 epochs; {trial.Parameters}): taken from the study."), string.Join("\n", log));
+    }
+
+    [TestMethod]
+    public void TrialsKeepEachTaskOnTheWholeDatasUnitsUnlessTheBaseOptionsDecideTheOrder()
+    {
+        // (Task names, as the fits got them; and as the trial reports them.) The generated rows name their tasks alpha,
+        // beta, gamma in that order, so the whole data's keys give that order.
+        (string[]? Fitted, IReadOnlyList<string>? Reported) Order(Action<DvnEstimator.Options> configure)
+        {
+            var space = Space(1);
+            configure(space.BaseOptions);
+            string[]? fitted = null;
+            var result = Run(new DvnSweepSettings { MaximumTrials = 1, Seed = 1, EvaluateBaseOptions = false }, space,
+                fit: options => fitted = options.TaskUnitOrder?.ToArray());
+            var trial = result.Trials.Single();
+            Assert.AreEqual(DvnSweepTrialStatus.Completed, trial.Status, trial.Message);
+            return (fitted, trial.TaskUnitOrder);
+        }
+
+        var byKeys = Order(_ => { });
+        CollectionAssert.AreEqual(MlNetTasks.TaskNames, byKeys.Fitted);
+        CollectionAssert.AreEqual(MlNetTasks.TaskNames, byKeys.Reported!.ToArray());
+
+        var given = Order(o => o.TaskUnitOrder = new[] { "gamma", "alpha", "beta" });
+        CollectionAssert.AreEqual(new[] { "gamma", "alpha", "beta" }, given.Fitted, "the base options' own order");
+        Assert.IsNull(given.Reported);
+
+        var affinity = Order(o => o.TaskOrder = DvnTaskOrder.Affinity);
+        Assert.IsNull(affinity.Fitted, "measured by the trainer");
+        Assert.IsNull(affinity.Reported);
     }
 
     private sealed class ThrowingObjective : DvnSweepObjective
