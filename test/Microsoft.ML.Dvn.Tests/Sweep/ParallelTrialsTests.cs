@@ -51,7 +51,7 @@ public sealed class ParallelTrialsTests
         for (int i = 0; i < alone.Trials.Count; i++)
             CollectionAssert.AreEqual(alone.Trials[i].Levels.ToArray(), together.Trials[i].Levels.ToArray(), $"trial {alone.Trials[i].Id}, bit for bit");
         Assert.IsTrue(threads.Skip(1).All(t => t == Threads), "every trial's fit runs with the sweep's thread count (after the probe)");
-        Assert.IsTrue(concurrency.Most >= 2, $"at most {concurrency.Most} fits ran at once");
+        Assert.IsTrue(concurrency.Most is >= 2 and <= 3, $"at most {concurrency.Most} fits ran at once; expected 2 or 3 (ParallelTrials)");
     }
 
     [TestMethod]

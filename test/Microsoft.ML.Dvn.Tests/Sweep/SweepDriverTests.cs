@@ -96,6 +96,7 @@ public sealed class SweepDriverTests
             CollectionAssert.AreEqual(trial.Status == DvnSweepTrialStatus.Completed ? new[] { 1, 3 } : new[] { 1 }, rounds.Select(r => r.Epochs).ToArray());
             Assert.AreEqual(rounds.Sum(r => r.Fit), trial.FitSeconds, 0.05 * rounds.Length + 1e-9, $"trial {trial.Id}");
             Assert.AreEqual(100 * trial.Levels.Average(l => l.MicroAccuracy), rounds[^1].Accuracy, 0.005 + 1e-9, $"trial {trial.Id}");
+            Assert.IsTrue(trial.FitSeconds > 0, $"trial {trial.Id}: {trial.FitSeconds} s of fits");
             Assert.IsTrue(trial.EvaluationSeconds > 0, $"trial {trial.Id}: {trial.EvaluationSeconds} s of evaluation");
         }
     }
@@ -256,6 +257,28 @@ public sealed class SweepDriverTests
     }
 
     [TestMethod]
+    public void AHalvingStudyStoppedInItsLastRoundKeepsTheStatesOfTheConfigurationsStillToFinishIt()
+    {
+        // Rounds of 1 and 3 epochs over 6 configurations; stopped as the second 3-epoch fit starts (the eighth fit):
+        // the first promoted configuration completed its last round, the second is stopped with its first round's result,
+        // and the study keeps both 1-epoch states (the round was cut, so nothing that continues them is dropped yet).
+        var study = DvnStudy.Sqlite(Path.Combine(_directory, "study.db"));
+        using var stop = new CancellationTokenSource();
+        int fits = 0;
+        var result = Run(new DvnSweepSettings { Strategy = DvnSweepStrategy.Halving, MaximumTrials = 6, Seed = 3, EvaluateBaseOptions = false, Study = study },
+            Space(3), fit: _ => { if (++fits == 8) stop.Cancel(); }, cancel: stop.Token);
+
+        Assert.AreEqual(8, fits);
+        var promoted = result.Trials.Where(t => t.Status is DvnSweepTrialStatus.Completed or DvnSweepTrialStatus.Stopped).OrderBy(t => t.Id).ToArray();
+        Assert.AreEqual(2, promoted.Length);
+        Assert.AreEqual(4, result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Pruned));
+        var completed = promoted.Single(t => t.Status == DvnSweepTrialStatus.Completed);
+        var stopped = promoted.Single(t => t.Status == DvnSweepTrialStatus.Stopped);
+        Assert.AreEqual((3, 1), (completed.Epochs, stopped.Epochs));
+        CollectionAssert.AreEqual(promoted.Select(t => (t.Id, 1, 0)).ToArray(), StudyTables.Checkpoints(study).ToArray());
+    }
+
+    [TestMethod]
     public void AnAsynchronousHalvingStudyKeepsEveryUnfinishedRoundsStateUntilTheSweepEnds()
     {
         // Rounds of 1, 3 and 9 epochs over 9 configurations, one job at a time: the study changes nothing in the jobs
@@ -269,9 +292,10 @@ public sealed class SweepDriverTests
         var study = DvnStudy.Sqlite(Path.Combine(_directory, "study.db"));
         var atFirstPromotion = new List<IReadOnlyList<(int Trial, int Epochs, int Fold)>>();
         var atReports = new List<int>();
+        var reported = new List<int>();
         var epochs = new List<int>();
         settings.Study = study;
-        settings.TrialCompleted = _ => atReports.Add(StudyTables.Checkpoints(study).Count);
+        settings.TrialCompleted = t => { reported.Add(t.Id); atReports.Add(StudyTables.Checkpoints(study).Count); };
         var result = Run(settings, Space(9), fit: options =>
         {
             if (options.NumberOfEpochs == 3 && !epochs.Contains(3))
@@ -285,6 +309,7 @@ public sealed class SweepDriverTests
         Assert.IsTrue(started >= 3, string.Join(", ", epochs));
         CollectionAssert.AreEqual(Enumerable.Range(1, started).Select(id => (id, 1, 0)).ToArray(), atFirstPromotion.Single().ToArray());
         CollectionAssert.AreEqual(Enumerable.Repeat(0, 9).ToArray(), atReports.ToArray());
+        CollectionAssert.AreEqual(Enumerable.Range(1, 9).ToArray(), reported.ToArray(), "reported at the end, in trial order");
         Assert.IsTrue(result.Trials.Count(t => t.Status == DvnSweepTrialStatus.Completed) >= 1);
     }
 
@@ -343,6 +368,36 @@ public sealed class SweepDriverTests
         var affinity = Order(o => o.TaskOrder = DvnTaskOrder.Affinity);
         Assert.IsNull(affinity.Fitted, "measured by the trainer");
         Assert.IsNull(affinity.Reported);
+    }
+
+    [TestMethod]
+    public void TwoAsynchronousHalvingSweepsOfOneStudyInOneProcessRunEveryJobOnceBetweenThem()
+    {
+        // Two workers of one study (each sweep names itself: machine, process, random part) run side by side: each job
+        // (configuration, round) is claimed, fitted and recorded once between them; each learns the other's results
+        // before it picks a job and waits for the other's claims before it ends; a third run fits nothing.
+        var study = DvnStudy.Sqlite(Path.Combine(_directory, "study.db")) with { Lease = TimeSpan.FromSeconds(5) };
+        var settings = () => new DvnSweepSettings { Strategy = DvnSweepStrategy.AsyncHalving, MaximumTrials = 9, Seed = 3, EvaluateBaseOptions = false, Study = study };
+        var fits = new List<int>[] { new(), new() };
+        var workers = Enumerable.Range(0, 2).Select(w => Task.Run(() => Run(settings(), Space(9), fit: o => fits[w].Add(o.NumberOfEpochs)))).ToArray();
+        Task.WaitAll(workers);
+
+        var claims = StudyTables.Claims(study);
+        var results = StudyTables.Results(study);
+        Assert.IsTrue(claims.All(c => c.Done && c.Attempts == 1), "every job claimed once and finished");
+        Assert.AreEqual(claims.Count, results.Count);
+        Assert.AreEqual(results.Count, fits[0].Count + fits[1].Count, "every result fitted once, by one of the two");
+        Assert.AreEqual(2, results.Select(r => r.Worker).Distinct().Count(), $"both worked: {fits[0].Count} and {fits[1].Count} fits");
+        Assert.AreEqual(9, results.Count(r => r.Epochs == 1));
+        Assert.IsTrue(results.Count(r => r.Epochs == 3) >= 3 && results.Any(r => r.Epochs == 9), string.Join(", ", results));
+        foreach (var worker in workers)
+            foreach (var trial in worker.Result.Trials)
+                Assert.AreEqual(results.Where(r => r.Trial == trial.Id).Max(r => r.Epochs), trial.Epochs, $"trial {trial.Id} at its highest round");
+
+        var again = new List<int>();
+        var read = Run(settings(), Space(9), fit: o => again.Add(o.NumberOfEpochs));
+        Assert.AreEqual(0, again.Count);
+        Assert.AreEqual(9, read.Trials.Count);
     }
 
     private sealed class ThrowingObjective : DvnSweepObjective
