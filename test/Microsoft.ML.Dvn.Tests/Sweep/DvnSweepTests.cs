@@ -342,9 +342,19 @@ public sealed class DvnSweepTests
             var expected = plain.EvaluateDvnLevels(test).Select(m => (dvn.GetTaskName(m.Task), m.Level, m.MicroAccuracy)).ToArray();
             CollectionAssert.AreEquivalent(expected, tested.LevelsBySeed[i].Select(l => (l.TaskName, l.Level, l.MicroAccuracy)).ToArray());
         }
+        // The seeds' mean of each measure, worked out here; by task key, then level; each size as every seed measured it.
         foreach (var level in tested.Levels)
-            Assert.AreEqual(tested.LevelsBySeed.Average(s => s.Single(l => l.Task == level.Task && l.Level == level.Level).MicroAccuracy), level.MicroAccuracy, 1e-12);
-        Assert.AreEqual(9, tested.Levels.Count);
+        {
+            var bySeed = tested.LevelsBySeed.Select(s => s.Single(l => l.Task == level.Task && l.Level == level.Level)).ToArray();
+            Assert.AreEqual(bySeed.Average(l => l.MicroAccuracy), level.MicroAccuracy, 1e-12);
+            Assert.AreEqual(bySeed.Average(l => l.MacroAccuracy), level.MacroAccuracy, 1e-12);
+            Assert.AreEqual(bySeed.Average(l => l.LogLoss), level.LogLoss, 1e-12);
+            Assert.IsTrue(bySeed.All(l => l.ParameterCount == level.ParameterCount && l.TaskName == level.TaskName));
+        }
+        Assert.IsTrue(tested.LevelsBySeed.Any(s => s.Any(l => tested.Levels.Single(m => m.Task == l.Task && m.Level == l.Level).LogLoss != l.LogLoss)),
+            "the seeds differ, so a mean is not any one seed's value");
+        CollectionAssert.AreEqual(new[] { (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3) },
+            tested.Levels.Select(l => (l.Task, l.Level)).ToArray());
     }
 
     [TestMethod]

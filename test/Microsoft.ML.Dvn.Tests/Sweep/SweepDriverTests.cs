@@ -82,6 +82,8 @@ public sealed class SweepDriverTests
         foreach (var trial in result.Trials)
             Assert.AreEqual(trial.Status == DvnSweepTrialStatus.Completed ? 6 : 2, trial.TrainedEpochs, $"trial {trial.Id}");
         Assert.AreEqual(4 * 2 + 2 * 6, result.TrainedEpochs);
+        Assert.IsNull(result.BaseOptionsTrial, "not asked for");
+        StringAssert.Matches(log.Single(l => l.StartsWith("DVN sweep finished")), new Regex(@"^DVN sweep finished in [0-9]+\.[0-9] s: 6 trials \(2 completed, 4 pruned, 0 stopped, 0 failed\)\.$"));
 
         // The log has one line a round of a trial, with its fit time (0.1 s) and mean accuracy (0.01 %): a trial's
         // fit seconds are the sum of its rounds', and its accuracy line is the mean of its last round's levels.
@@ -122,6 +124,8 @@ public sealed class SweepDriverTests
         CollectionAssert.AreEqual(new[] { 1, 2 }, reported.Select(t => t.Id).ToArray());
         Assert.IsTrue(log.Contains("Trial 3 stopped: the sweep was cancelled or ran out of time."), string.Join("\n", log));
         Assert.AreEqual("cancelled by the caller's token", result.StopReason);
+        StringAssert.Matches(log.Single(l => l.StartsWith("DVN sweep finished")), new Regex(
+            @"^DVN sweep finished in [0-9]+\.[0-9] s: 2 trials \(0 completed, 0 pruned, 2 stopped, 0 failed\); stopped: cancelled by the caller's token\.$"));
     }
 
     [TestMethod]
@@ -226,6 +230,7 @@ public sealed class SweepDriverTests
         CollectionAssert.AreEqual(new[] { DvnSweepTrialStatus.Completed, DvnSweepTrialStatus.Failed }, result.Trials.Select(t => t.Status).ToArray());
         Assert.AreEqual("OperationCanceledException: the pipeline's own timeout", result.Trials[1].Message);
         Assert.IsNull(result.StopReason, "the sweep was not stopped");
+        StringAssert.Matches(log.Single(l => l.StartsWith("DVN sweep finished")), new Regex(@"^DVN sweep finished in [0-9]+\.[0-9] s: 2 trials \(1 completed, 0 pruned, 0 stopped, 1 failed\)\.$"));
         Assert.IsTrue(log.Contains($"Trial 2 failed ({result.Trials[1].Parameters}): OperationCanceledException: the pipeline's own timeout"),
             string.Join("\n", log));
     }
@@ -354,6 +359,8 @@ public sealed class SweepDriverTests
                 fit: options => fitted = options.TaskUnitOrder?.ToArray());
             var trial = result.Trials.Single();
             Assert.AreEqual(DvnSweepTrialStatus.Completed, trial.Status, trial.Message);
+            // A plain fit of the trial's options gets the same order as its fits did.
+            CollectionAssert.AreEqual(fitted, trial.ToOptions(space.BaseOptions).TaskUnitOrder);
             return (fitted, trial.TaskUnitOrder);
         }
 

@@ -19,7 +19,7 @@ public sealed class SweepRecordsTests
 
     private static readonly DvnSweepParameters Everything = new(0.00125, 16, 9, 1e-4, 4, 3, DvnArchitecture.Mlp(24, 16))
     {
-        LevelWeights = new[] { 1.0, 0.5, 0.25 }, DistillationWeight = 0.75, LearningRateSchedule = DvnLearningRateSchedule.Cosine,
+        LevelWeights = new[] { 1.0, 0.5, 0.12345 }, DistillationWeight = 0.75, LearningRateSchedule = DvnLearningRateSchedule.Cosine,
         BatchOrder = DvnBatchOrder.Proportional, TaskOrder = DvnTaskOrder.Affinity,
     };
 
@@ -91,7 +91,7 @@ public sealed class SweepRecordsTests
         {
             CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
             Assert.AreEqual("learning rate 0.01, batch 32, 5 epochs, weight decay 0, units default, levels one per unit, Mlp(12, 12)", Plain.ToString());
-            Assert.AreEqual("learning rate 0.00125, batch 16, 9 epochs, weight decay 0.0001, units 4, levels 3, Mlp(24, 16), level weights 1/0.5/0.25, " +
+            Assert.AreEqual("learning rate 0.00125, batch 16, 9 epochs, weight decay 0.0001, units 4, levels 3, Mlp(24, 16), level weights 1/0.5/0.123, " +
                             "distillation 0.75, cosine schedule, proportional batches, task order affinity", Everything.ToString());
             Assert.AreEqual("learning rate 0.01, batch 32, 5 epochs, weight decay 0, units default, levels one per unit, Mlp(12, 12), constantthencosine schedule",
                 (Plain with { LearningRateSchedule = DvnLearningRateSchedule.ConstantThenCosine }).ToString());
@@ -104,7 +104,7 @@ public sealed class SweepRecordsTests
         var expected = new Dictionary<string, object>
         {
             ["learningRate"] = 0.00125, ["batchSize"] = 16, ["numberOfEpochs"] = 9, ["weightDecay"] = 1e-4, ["numberOfUnits"] = 4,
-            ["numberOfLevels"] = 3, ["architecture"] = "Mlp(24, 16)", ["levelWeights"] = "1 0.5 0.25", ["distillationWeight"] = 0.75,
+            ["numberOfLevels"] = 3, ["architecture"] = "Mlp(24, 16)", ["levelWeights"] = "1 0.5 0.123", ["distillationWeight"] = 0.75,
             ["learningRateSchedule"] = "Cosine", ["batchOrder"] = "Proportional", ["taskOrder"] = "Affinity",
         };
         CollectionAssert.AreEquivalent(expected.ToArray(), Everything.ToDictionary().ToArray());
@@ -114,7 +114,7 @@ public sealed class SweepRecordsTests
     [TestMethod]
     public void ParametersAreEqualValueByValueAndEachValueCounts()
     {
-        var same = Everything with { LevelWeights = new[] { 1.0, 0.5, 0.25 } };
+        var same = Everything with { LevelWeights = new[] { 1.0, 0.5, 0.12345 } };
         Assert.AreEqual(Everything, same, "level weights compared by value, not by array");
         Assert.AreEqual(Everything.GetHashCode(), same.GetHashCode());
         Assert.IsFalse(Everything.Equals(null));
@@ -151,7 +151,7 @@ public sealed class SweepRecordsTests
         Assert.AreEqual((0.00125, 16, 9, 1e-4, 4, 3, 0.75, 42), (options.LearningRate, options.BatchSize, options.NumberOfEpochs, options.WeightDecay,
             options.NumberOfUnits, options.NumberOfLevels, options.DistillationWeight, options.Seed));
         Assert.AreEqual(DvnArchitecture.Mlp(24, 16), options.Architecture);
-        CollectionAssert.AreEqual(new[] { 1.0, 0.5, 0.25 }, options.LevelWeights);
+        CollectionAssert.AreEqual(new[] { 1.0, 0.5, 0.12345 }, options.LevelWeights);
         Assert.AreEqual((DvnLearningRateSchedule.Cosine, DvnBatchOrder.Proportional, DvnTaskOrder.Affinity),
             (options.LearningRateSchedule, options.BatchOrder, options.TaskOrder));
         Assert.AreEqual((0.5, 8, 1, 1), (baseOptions.LearningRate, baseOptions.BatchSize, baseOptions.NumberOfEpochs, baseOptions.Seed), "the base options are left as they were");
@@ -185,6 +185,51 @@ public sealed class SweepRecordsTests
         // The best by mean accuracy, worked out from the trials' own levels.
         var byMean = result.Trials.OrderByDescending(t => t.Levels.Average(l => l.MicroAccuracy)).ThenBy(t => t.Id).First();
         Assert.AreSame(byMean, result.Best(DvnSweepObjective.MeanAccuracy));
+    }
+
+    [TestMethod]
+    public void RunRefitAndTestRefuseMissingArgumentsAndTestNeedsASeed()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(MlNetTasks.Rows(10, seed: 1));
+        var sweep = new DvnSweep(ml, o => MlNetTasks.Pipeline(ml, o));
+        var trial = new DvnSweepTrial(1, DvnSweepTrialStatus.Completed, Plain, 5, 0, 0, Array.Empty<DvnSweepLevel>(), null, 1);
+        string Missing(Action call) => Assert.ThrowsExactly<ArgumentNullException>(call).ParamName!;
+
+        Assert.AreEqual("data", Missing(() => sweep.Run(null!)));
+        Assert.AreEqual("data", Missing(() => sweep.Refit(null!, trial)));
+        Assert.AreEqual("trial", Missing(() => sweep.Refit(data, null!)));
+        Assert.AreEqual("trainData", Missing(() => sweep.Test(null!, data, new[] { trial }, new[] { 1 })));
+        Assert.AreEqual("testData", Missing(() => sweep.Test(data, null!, new[] { trial }, new[] { 1 })));
+        Assert.AreEqual("trials", Missing(() => sweep.Test(data, data, null!, new[] { 1 })));
+        Assert.AreEqual("seeds", Missing(() => sweep.Test(data, data, new[] { trial }, null!)));
+        ArgumentAssert.Refuses<ArgumentException>(() => sweep.Test(data, data, new[] { trial }, Array.Empty<int>()), "seeds", "Test needs at least one seed.");
+        Assert.AreEqual("mlContext", Missing(() => new DvnSweep(null!, o => MlNetTasks.Pipeline(ml, o))));
+        Assert.AreEqual("pipeline", Missing(() => new DvnSweep(ml, null!)));
+    }
+
+    [TestMethod]
+    public void WithoutASeedOfItsOwnTheSweepTakesTheMlContextsAndItsLogSaysHowItSearches()
+    {
+        var ml = new MLContext(seed: 7);
+        var log = new List<string>();
+        ml.Log += (_, e) => { if (e.Source.Contains("DvnSweep")) lock (log) log.Add(e.RawMessage); };
+        var space = new DvnSearchSpace
+        {
+            BaseOptions = new DvnEstimator.Options { Architecture = DvnArchitecture.Mlp(12, 12), NumberOfEpochs = 1, BatchSize = 16 },
+            LearningRate = DvnSearch.Fixed(0.01), BatchSize = DvnSearch.Fixed(16), WeightDecay = DvnSearch.Fixed(0.0),
+        };
+        var result = new DvnSweep(ml, o => MlNetTasks.Pipeline(ml, o), space,
+                new DvnSweepSettings { MaximumTrials = 2, TimeBudget = TimeSpan.FromMinutes(90), Objective = DvnSweepObjective.MeanAccuracy, EvaluateBaseOptions = false })
+            .Run(ml.Data.LoadFromEnumerable(MlNetTasks.Rows(20, seed: 1)));
+
+        Assert.AreEqual(7, result.Seed);
+        Assert.IsTrue(result.Trials.All(t => t.Seed == 7));
+        Assert.IsNull(result.BaseOptionsTrial, "not asked for");
+        Assert.AreEqual($"DVN sweep: Random, at most 2 trials or 90 minutes, hold-out 20 %, objective mean accuracy, seed 7, " +
+                        "3 tasks (alpha, beta, gamma).", log.First(l => l.StartsWith("DVN sweep: ")));
+        StringAssert.Matches(log.Single(l => l.StartsWith("DVN sweep finished")), new System.Text.RegularExpressions.Regex(
+            @"^DVN sweep finished in [0-9]+\.[0-9] s: 2 trials \(2 completed, 0 pruned, 0 stopped, 0 failed\)\.$"));
     }
 
     [TestMethod]
