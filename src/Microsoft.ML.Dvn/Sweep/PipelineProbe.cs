@@ -15,10 +15,9 @@ internal static class PipelineProbe
         var options = baseOptions.Copy();
         options.Cancellation = cancellation;
         options.Probe = summary => throw new Reached(summary);
-        var estimator = pipeline(options) ?? throw new InvalidOperationException("The sweep's pipeline factory returned null instead of an estimator.");
         try
         {
-            estimator.Fit(data);
+            TrialRunner.Fit(pipeline, options, data);
         }
         catch (Reached reached)
         {

@@ -353,8 +353,10 @@ public sealed class DvnSweepTests
         }
         Assert.IsTrue(tested.LevelsBySeed.Any(s => s.Any(l => tested.Levels.Single(m => m.Task == l.Task && m.Level == l.Level).LogLoss != l.LogLoss)),
             "the seeds differ, so a mean is not any one seed's value");
-        CollectionAssert.AreEqual(new[] { (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3) },
-            tested.Levels.Select(l => (l.Task, l.Level)).ToArray());
+        var order = new[] { (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3) };
+        CollectionAssert.AreEqual(order, tested.Levels.Select(l => (l.Task, l.Level)).ToArray());
+        foreach (var seed in tested.LevelsBySeed)
+            CollectionAssert.AreEqual(order, seed.Select(l => (l.Task, l.Level)).ToArray());
     }
 
     [TestMethod]

@@ -407,6 +407,30 @@ public sealed class SweepDriverTests
         Assert.AreEqual(9, read.Trials.Count);
     }
 
+    [TestMethod]
+    public void AFitThatNamesATaskTheWholeDataDoesNotHaveOrHasNoEstimatorFailsItsTrialSayingSo()
+    {
+        // After the probe (which sees the whole data's tasks alpha, beta, gamma), the factory renames gamma for trial 1
+        // and returns no estimator for trial 2; trial 3 is a plain fit. The order of tasks along the units is measured
+        // (affinity), so the fits get no task order that the trainer itself would check against their tasks.
+        var space = Space(1);
+        space.BaseOptions.TaskOrder = DvnTaskOrder.Affinity;
+        space.LearningRate = DvnSearch.Choice(0.01, 0.02, 0.03);
+        space.BatchSize = DvnSearch.Fixed(16);
+        int calls = 0;
+        var result = Run(new DvnSweepSettings { Strategy = DvnSweepStrategy.Grid, MaximumTrials = 3, EvaluateBaseOptions = false }, space,
+            pipeline: (ml, options) => ++calls == 1 || options.LearningRate == 0.03 ? MlNetTasks.Pipeline(ml, options)
+                : options.LearningRate == 0.02 ? null!
+                : ml.Transforms.Conversion.MapValue("Task", new Dictionary<string, string> { ["alpha"] = "alpha", ["beta"] = "beta", ["gamma"] = "delta" }, "Task")
+                    .Append(MlNetTasks.Pipeline(ml, options)));
+
+        CollectionAssert.AreEqual(new[] { DvnSweepTrialStatus.Failed, DvnSweepTrialStatus.Failed, DvnSweepTrialStatus.Completed },
+            result.Trials.Select(t => t.Status).ToArray());
+        Assert.AreEqual("InvalidOperationException: A fit of the sweep's pipeline has task 'delta', which the whole data's task column " +
+                        "does not have ('alpha', 'beta', 'gamma').", result.Trials[0].Message);
+        Assert.AreEqual("InvalidOperationException: The sweep's pipeline factory returned null instead of an estimator.", result.Trials[1].Message);
+    }
+
     private sealed class ThrowingObjective : DvnSweepObjective
     {
         public override string Name => "throws";
