@@ -393,8 +393,8 @@ public sealed class SweepDriverTests
         var results = StudyTables.Results(study);
         Assert.IsTrue(claims.All(c => c.Done && c.Attempts == 1), "every job claimed once and finished");
         Assert.AreEqual(claims.Count, results.Count);
+        // (How the jobs split between the two depends on timing: one may find every job taken or done when it starts.)
         Assert.AreEqual(results.Count, fits[0].Count + fits[1].Count, "every result fitted once, by one of the two");
-        Assert.AreEqual(2, results.Select(r => r.Worker).Distinct().Count(), $"both worked: {fits[0].Count} and {fits[1].Count} fits");
         Assert.AreEqual(9, results.Count(r => r.Epochs == 1));
         Assert.IsTrue(results.Count(r => r.Epochs == 3) >= 3 && results.Any(r => r.Epochs == 9), string.Join(", ", results));
         foreach (var worker in workers)
