@@ -364,7 +364,7 @@ public sealed class DvnSweepTests
     {
         var ml = new MLContext(1);
         var lines = new List<string>();
-        ml.Log += (_, e) => { if (e.Source.Contains("DvnSweep")) lock (lines) lines.Add(e.RawMessage); };
+        SweepLog.Capture(ml, lines);
         Sweep(ml, new DvnSweepSettings { MaximumTrials = 2 }).Run(Data(ml));
 
         Assert.IsTrue(lines.Any(l => l.StartsWith("DVN sweep: Random")), string.Join("\n", lines));
@@ -544,14 +544,6 @@ public sealed class DvnSweepTests
         }
 
         public SchemaShape GetOutputSchema(SchemaShape inputSchema) => inputSchema;
-    }
-
-    private sealed class ThrowingObjective : DvnSweepObjective
-    {
-        public override string Name => "throws";
-
-        public override double Score(IReadOnlyList<DvnSweepLevel> levels, IReadOnlyList<IReadOnlyList<DvnSweepLevel>> field) =>
-            throw new InvalidOperationException("no score");
     }
 
     public sealed class IdRow

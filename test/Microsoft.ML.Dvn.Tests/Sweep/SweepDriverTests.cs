@@ -47,7 +47,7 @@ public sealed class SweepDriverTests
     {
         var ml = new MLContext(1);
         if (log is not null)
-            ml.Log += (_, e) => { if (e.Source.Contains("DvnSweep")) lock (log) log.Add(e.RawMessage); };
+            SweepLog.Capture(ml, log);
         int calls = 0;
         var sweep = new DvnSweep(ml, options =>
         {
@@ -429,14 +429,6 @@ public sealed class SweepDriverTests
         Assert.AreEqual("InvalidOperationException: A fit of the sweep's pipeline has task 'delta', which the whole data's task column " +
                         "does not have ('alpha', 'beta', 'gamma').", result.Trials[0].Message);
         Assert.AreEqual("InvalidOperationException: The sweep's pipeline factory returned null instead of an estimator.", result.Trials[1].Message);
-    }
-
-    private sealed class ThrowingObjective : DvnSweepObjective
-    {
-        public override string Name => "throws";
-
-        public override double Score(IReadOnlyList<DvnSweepLevel> levels, IReadOnlyList<IReadOnlyList<DvnSweepLevel>> field) =>
-            throw new InvalidOperationException("no score");
     }
 
     /// <summary>An estimator whose fit throws the given exception, as a user's own transform might.</summary>

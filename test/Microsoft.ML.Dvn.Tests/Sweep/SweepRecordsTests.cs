@@ -213,7 +213,7 @@ public sealed class SweepRecordsTests
     {
         var ml = new MLContext(seed: 7);
         var log = new List<string>();
-        ml.Log += (_, e) => { if (e.Source.Contains("DvnSweep")) lock (log) log.Add(e.RawMessage); };
+        SweepLog.Capture(ml, log);
         var space = new DvnSearchSpace
         {
             BaseOptions = new DvnEstimator.Options { Architecture = DvnArchitecture.Mlp(12, 12), NumberOfEpochs = 1, BatchSize = 16 },
