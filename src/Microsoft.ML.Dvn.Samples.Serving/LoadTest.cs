@@ -7,7 +7,8 @@ namespace Microsoft.ML.Dvn.Samples.Serving;
 
 /// <summary>
 /// Load on a running service: 1, 8 and 64 concurrent clients, each sending one-row requests back to back for a set
-/// time, once without a budget and once with a budget in each unit (selecting the middle level of the first task);
+/// time, once without a budget and once with a budget in each unit (selecting the middle level of the first task), or
+/// with --mixed once, every request taking the next unit in turn (a steady load, as a soak wants);
 /// then the same model in this process through PredictionEngines at the same concurrencies, for the ratio of the
 /// service's rows/s to the in-process rows/s. Reports requests/s, p50/p95/p99 latency, failures, and the server's
 /// resident memory before and after.
@@ -17,15 +18,17 @@ namespace Microsoft.ML.Dvn.Samples.Serving;
 public static class LoadTest
 {
     public const string Usage =
-        "loadtest [--url URL] [--seconds N] [--quick] [--clients 1,8,64] [--rows N] [--threads N] [--out report.json]\n" +
+        "loadtest [--url URL] [--seconds N] [--quick] [--clients 1,8,64] [--rows N] [--mixed] [--service-only] [--threads N] [--out report.json]\n" +
         "    Against a running service (default http://127.0.0.1:5080): 1, 8 and 64 concurrent clients (--clients) for N\n" +
         "    seconds each (default 10; --quick: 1), requests of --rows rows (default 1), without a budget and with a budget in\n" +
-        "    each unit; then the model in this process through PredictionEngines at the same concurrencies (libtorch threads:\n" +
-        "    --threads, default 1, as the service), for the ratio of rows/s. Prints, and writes the figures as JSON.";
+        "    each unit (--mixed: one run a concurrency whose requests take the units in turn, the steady load of a soak);\n" +
+        "    then the model in this process through PredictionEngines at the same concurrencies (libtorch threads:\n" +
+        "    --threads, default 1, as the service), for the ratio of rows/s (--service-only: not). Prints, and writes the\n" +
+        "    figures as JSON.";
 
     public static async Task<int> Run(string[] args)
     {
-        var options = CommandLine.Parse(args, new[] { "url", "seconds", "clients", "rows", "threads", "out" }, "quick", "help");
+        var options = CommandLine.Parse(args, new[] { "url", "seconds", "clients", "rows", "threads", "out" }, "quick", "mixed", "service-only", "help");
         if (options.ContainsKey("help"))
         {
             Console.WriteLine(Usage);
@@ -37,6 +40,7 @@ public static class LoadTest
         int rowsPerRequest = CommandLine.Integer(options, "rows", 1, minimum: 1);
         var concurrencies = Clients(options.GetValueOrDefault("clients") ?? "1,8,64");
         string? output = options.GetValueOrDefault("out");
+        bool mixed = options.ContainsKey("mixed");
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrencies.Max() }) { BaseAddress = url };
         var model = await http.GetFromJsonAsync<JsonElement>("/model");
@@ -55,29 +59,28 @@ public static class LoadTest
         Console.WriteLine($"Load on {url} (model {model.GetProperty("sha256").GetString()}), {duration.TotalSeconds:0.#} s a run, task {task}, " +
                           $"{rowsPerRequest} rows a request, budgets at its level {middle.GetProperty("level").GetInt32()}; CPU: {DvnMachine.Current()}.");
         long residentBefore = (await http.GetFromJsonAsync<JsonElement>("/health")).GetProperty("residentBytes").GetInt64();
-        await Service(http, Body(features, task, null, double.NaN, rowsPerRequest), 8, rowsPerRequest, duration < TimeSpan.FromSeconds(1) ? duration : TimeSpan.FromSeconds(1));   // warm-up
+        var bodies = budgets.Select(b => Body(features, task, b.Field, b.Value, rowsPerRequest)).ToArray();
+        var warmUp = mixed ? bodies : bodies[..1];
+        await Service(http, warmUp, 8, rowsPerRequest, duration < TimeSpan.FromSeconds(1) ? duration : TimeSpan.FromSeconds(1));
+        // A run a budget unit, or with --mixed one run whose requests take every unit in turn.
+        var loads = mixed
+            ? new[] { (Unit: "mixed", Budget: (double?)null, Bodies: bodies) }
+            : budgets.Select((b, i) => (b.Unit, Budget: b.Field is null ? null : (double?)b.Value, Bodies: bodies[i..(i + 1)])).ToArray();
         var runs = new List<ServiceRun>();
         foreach (int clients in concurrencies)
-            foreach (var (unit, field, value) in budgets)
+            foreach (var (unit, budget, load) in loads)
             {
-                var run = await Service(http, Body(features, task, field, value, rowsPerRequest), clients, rowsPerRequest, duration);
-                runs.Add(run with { Unit = unit, Budget = field is null ? null : value });
+                var run = await Service(http, load, clients, rowsPerRequest, duration);
+                runs.Add(run with { Unit = unit, Budget = budget });
                 Console.WriteLine($"  service   {clients,2} clients, budget {unit,-12}: {run.RequestsPerSecond,8:F0} requests/s ({run.RowsPerSecond:F0} rows/s), " +
                                   $"p50 {run.P50Milliseconds:F2} ms, p95 {run.P95Milliseconds:F2} ms, p99 {run.P99Milliseconds:F2} ms, {run.Failures} failed");
             }
         long residentAfter = (await http.GetFromJsonAsync<JsonElement>("/health")).GetProperty("residentBytes").GetInt64();
         Console.WriteLine($"  server resident memory: {residentBefore / 1048576.0:F1} MiB before, {residentAfter / 1048576.0:F1} MiB after.");
 
-        var local = ServedModel.Load(model.GetProperty("path").GetString()!, File.ReadAllBytes(model.GetProperty("path").GetString()!),
-            new ServingSettings { ModelPath = model.GetProperty("path").GetString()!, LatencyRounds = 0 });
         var inProcess = new List<object>();
-        foreach (int clients in concurrencies)
-        {
-            double rowsPerSecond = InProcess(local, new ServingInput { Features = features, Task = task }, clients, duration);
-            double service = runs.Single(r => r.Clients == clients && r.Unit == "none").RowsPerSecond;
-            inProcess.Add(new { clients, rowsPerSecond, serviceToInProcess = service / rowsPerSecond });
-            Console.WriteLine($"  in process {clients,2} engines: {rowsPerSecond,8:F0} rows/s; service / in process: {service / rowsPerSecond:F2}");
-        }
+        if (!options.ContainsKey("service-only"))
+            inProcess = CompareInProcess(model, budgets, middle, features, task, mixed, concurrencies, runs, duration);
 
         if (output is not null)
         {
@@ -98,6 +101,31 @@ public static class LoadTest
             Console.WriteLine($"Wrote {output}.");
         }
         return runs.Any(r => r.Failures > 0) ? 1 : 0;
+    }
+
+    // The same model in this process through PredictionEngines at each concurrency, with the service's level mix: no budget
+    // (the top level), and with --mixed every unit's budget in turn, each of which selects the middle level (the model here
+    // has no latency table, so a row with a budget carries it as parameters). Rows/s and the service's share of them.
+    private static List<object> CompareInProcess(JsonElement model, List<(string Unit, string? Field, double Value)> budgets, JsonElement middle,
+        float[] features, string task, bool mixed, int[] concurrencies, List<ServiceRun> runs, TimeSpan duration)
+    {
+        string path = model.GetProperty("path").GetString()!;
+        var local = ServedModel.Load(path, File.ReadAllBytes(path), new ServingSettings { ModelPath = path, LatencyRounds = 0 });
+        var rows = (mixed ? budgets : budgets.Take(1)).Select(b => new ServingInput
+        {
+            Features = features,
+            Task = task,
+            MemoryBudget = b.Field is null ? double.NaN : middle.GetProperty("parameterCount").GetInt64(),
+        }).ToArray();
+        var compared = new List<object>();
+        foreach (int clients in concurrencies)
+        {
+            double rowsPerSecond = InProcess(local, rows, clients, duration);
+            double service = runs.Single(r => r.Clients == clients && r.Unit == (mixed ? "mixed" : "none")).RowsPerSecond;
+            compared.Add(new { clients, rowsPerSecond, serviceToInProcess = service / rowsPerSecond });
+            Console.WriteLine($"  in process {clients,2} engines: {rowsPerSecond,8:F0} rows/s; service / in process: {service / rowsPerSecond:F2}");
+        }
+        return compared;
     }
 
     /// <summary>One run: concurrency, budget, what was measured (milliseconds from sending to the whole answer read).</summary>
@@ -123,7 +151,8 @@ public static class LoadTest
         return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { rows = Enumerable.Repeat(row, rows) }));
     }
 
-    private static async Task<ServiceRun> Service(HttpClient http, byte[] body, int clients, int rowsPerRequest, TimeSpan duration)
+    // Client c's i-th request sends bodies[(c + i) % bodies.Length].
+    private static async Task<ServiceRun> Service(HttpClient http, byte[][] bodies, int clients, int rowsPerRequest, TimeSpan duration)
     {
         var times = new List<double>[clients];
         long failures = 0;
@@ -131,10 +160,10 @@ public static class LoadTest
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
         {
             var mine = times[c] = new List<double>();
-            while (clock.Elapsed < duration)
+            for (int i = c; clock.Elapsed < duration; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                using var content = new ByteArrayContent(body);
+                using var content = new ByteArrayContent(bodies[i % bodies.Length]);
                 content.Headers.ContentType = new("application/json");
                 try
                 {
@@ -156,24 +185,25 @@ public static class LoadTest
             Percentile(all, 50), Percentile(all, 95), Percentile(all, 99));
     }
 
-    // Rows/s of `clients` threads, each predicting with its own engine from the model's pool, for the duration.
-    private static double InProcess(ServedModel model, ServingInput row, int clients, TimeSpan duration)
+    // Rows/s of `clients` threads, each predicting with its own engine from the model's pool, for the duration; client c's
+    // i-th prediction is of rows[(c + i) % rows.Length], as the service's requests.
+    private static double InProcess(ServedModel model, ServingInput[] rows, int clients, TimeSpan duration)
     {
-        long rows = 0;
+        long predicted = 0;
         var clock = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, clients).Select(_ => Task.Factory.StartNew(() => model.WithEngine(engine =>
+        var workers = Enumerable.Range(0, clients).Select(c => Task.Factory.StartNew(() => model.WithEngine(engine =>
         {
             long mine = 0;
             while (clock.Elapsed < duration)
             {
-                engine.Predict(row);
+                engine.Predict(rows[(c + mine) % rows.Length]);
                 mine++;
             }
-            Interlocked.Add(ref rows, mine);
+            Interlocked.Add(ref predicted, mine);
             return mine;
         }), TaskCreationOptions.LongRunning)).ToArray();
         Task.WaitAll(workers);
-        return rows / clock.Elapsed.TotalSeconds;
+        return predicted / clock.Elapsed.TotalSeconds;
     }
 
     private static double Percentile(double[] sorted, double percentile) =>

@@ -98,6 +98,7 @@ public static partial class ServingApp
                 featureLength = model.FeatureLength,
                 tasks = model.TaskNames,
                 storedParameterCount = model.Dvn.StoredParameterCount,
+                warmUpRows = model.WarmUpRows,
                 latency = model.LatencySource,
             });
         });

@@ -303,12 +303,7 @@ public sealed class ServingServiceTests
     [TestMethod]
     public async Task TheLoadTestReportsEveryConcurrencyAndBudgetUnitWithoutAFailedRequest()
     {
-        string report = Path.Combine(_folder, "report.json");
-
-        int exit = await LoadTest.Run(new[] { "--url", _app.Urls.Single(), "--seconds", "0.3", "--clients", "1,2", "--rows", "2", "--out", report });
-
-        Assert.AreEqual(0, exit);
-        var json = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+        var json = await LoadTestReport("report.json", "--rows", "2");
         var runs = json.GetProperty("service").EnumerateArray().ToList();
         CollectionAssert.AreEquivalent(
             new[] { "1 none", "1 parameters", "1 bytes", "1 microseconds", "2 none", "2 parameters", "2 bytes", "2 microseconds" },
@@ -323,6 +318,42 @@ public sealed class ServingServiceTests
         }
         Assert.AreEqual(2, json.GetProperty("inProcess").GetArrayLength());
         Assert.IsTrue(json.GetProperty("serverResidentBytes").GetProperty("before").GetInt64() > 0);
+    }
+
+    [TestMethod]
+    public async Task TheLoadTestMixesTheBudgetUnitsInOneRunAConcurrencyAndCanSkipTheInProcessPart()
+    {
+        var json = await LoadTestReport("mixed.json", "--mixed", "--service-only");
+        var runs = json.GetProperty("service").EnumerateArray().ToList();
+        CollectionAssert.AreEqual(new[] { "1 mixed", "2 mixed" }, runs.Select(r => $"{r.GetProperty("clients").GetInt32()} {r.GetProperty("unit").GetString()}").ToArray());
+        Assert.IsTrue(runs.All(r => r.GetProperty("failures").GetInt64() == 0 && r.GetProperty("requests").GetInt64() > 0));
+        Assert.AreEqual(JsonValueKind.Null, runs[0].GetProperty("budget").ValueKind);
+        Assert.AreEqual(0, json.GetProperty("inProcess").GetArrayLength(), "--service-only: no in-process comparison");
+    }
+
+    // The load test against the service, 0.3 s a run at 1 and 2 clients with the given options; its exit must be 0 (no
+    // failed request). Returns its JSON report.
+    private static async Task<JsonElement> LoadTestReport(string name, params string[] options)
+    {
+        string report = Path.Combine(_folder, name);
+        int exit = await LoadTest.Run(new[] { "--url", _app.Urls.Single(), "--seconds", "0.3", "--clients", "1,2", "--out", report }.Concat(options).ToArray());
+        Assert.AreEqual(0, exit);
+        return JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+    }
+
+    [TestMethod]
+    public async Task AModelIsWarmedUpAtLoadOnEveryTaskWithoutABudgetAndAtEveryLevelInEveryUnit()
+    {
+        var model = await _http.GetFromJsonAsync<JsonElement>("/model");
+        string path = Path.Combine(_folder, "warm.zip");
+        File.Copy(_modelPath, path);
+
+        var withoutLatencies = ServedModel.Load(path, File.ReadAllBytes(path), new ServingSettings { ModelPath = path, LatencyRounds = 0 });
+
+        // 3 tasks, each: one row without a budget and, at each of 3 levels, one a unit (parameters, bytes, microseconds).
+        Assert.AreEqual(3 * (1 + 3 * 3), model.GetProperty("warmUpRows").GetInt32());
+        // Without a latency table there is no latency budget to warm up.
+        Assert.AreEqual(3 * (1 + 3 * 2), withoutLatencies.WarmUpRows);
     }
 
     private static Dictionary<string, object> Row(string task, params (string Name, object Value)[] budgets)
