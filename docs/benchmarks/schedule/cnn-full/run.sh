@@ -4,7 +4,7 @@
 # side by side (one libtorch thread each, nice 19; accuracies do not depend on the load), `run.sh DIR 3` the third.
 # Run from the repository after `dotnet build -c Release src/Microsoft.ML.Dvn.Benchmarks` and build/install-data.sh.
 # Then: dotnet src/Microsoft.ML.Dvn.Benchmarks/bin/Release/net10.0/Microsoft.ML.Dvn.Benchmarks.dll benchmark \
-#   --from DIR/fmnist-3tasks-cnn-10-constant-then-cosine-seed1.json,...seed2.json,...seed3.json --out DIR/merged.json
+#   --from DIR/fmnist-3tasks-cnn-10-constant-then-cosine-seed1.json,...seed2.json,...seed3.json --out DIR/fmnist-3tasks-cnn-10-constant-then-cosine.json
 D=$(realpath -m "${1:-cnn-full}"); shift; mkdir -p "$D"
 DLL=$PWD/src/Microsoft.ML.Dvn.Benchmarks/bin/Release/net10.0/Microsoft.ML.Dvn.Benchmarks.dll
 export OMP_NUM_THREADS=1
