@@ -321,13 +321,24 @@ public sealed class ServingServiceTests
     }
 
     [TestMethod]
-    public async Task TheLoadTestMixesTheBudgetUnitsInOneRunAConcurrencyAndCanSkipTheInProcessPart()
+    public async Task TheLoadTestMixesTheBudgetUnitsInOneRunAConcurrency()
     {
-        var json = await LoadTestReport("mixed.json", "--mixed", "--service-only");
+        var json = await LoadTestReport("mixed.json", "--mixed");
         var runs = json.GetProperty("service").EnumerateArray().ToList();
         CollectionAssert.AreEqual(new[] { "1 mixed", "2 mixed" }, runs.Select(r => $"{r.GetProperty("clients").GetInt32()} {r.GetProperty("unit").GetString()}").ToArray());
         Assert.IsTrue(runs.All(r => r.GetProperty("failures").GetInt64() == 0 && r.GetProperty("requests").GetInt64() > 0));
         Assert.AreEqual(JsonValueKind.Null, runs[0].GetProperty("budget").ValueKind);
+        var inProcess = json.GetProperty("inProcess").EnumerateArray().ToList();
+        CollectionAssert.AreEqual(new[] { 1, 2 }, inProcess.Select(r => r.GetProperty("clients").GetInt32()).ToArray());
+        Assert.IsTrue(inProcess.All(r => r.GetProperty("rowsPerSecond").GetDouble() > 0 && r.GetProperty("serviceToInProcess").GetDouble() > 0));
+    }
+
+    [TestMethod]
+    public async Task TheLoadTestSkipsTheInProcessPartWhenAskedToMeasureTheServiceOnly()
+    {
+        var json = await LoadTestReport("service-only.json", "--service-only");
+
+        Assert.AreEqual(8, json.GetProperty("service").GetArrayLength(), "2 concurrencies x 4 budget units");
         Assert.AreEqual(0, json.GetProperty("inProcess").GetArrayLength(), "--service-only: no in-process comparison");
     }
 
