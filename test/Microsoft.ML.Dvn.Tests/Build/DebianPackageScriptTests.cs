@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Reflection;
+using Microsoft.ML.Dvn.Tests.TestData;
 
 namespace Microsoft.ML.Dvn.Tests.Build;
 
@@ -16,7 +16,7 @@ public sealed class DebianPackageScriptTests
     [DataRow("install-postgres.sh", "postgresql")]
     public void TheSharedRoutineRunsUnderTheScriptsReadonlyPackageName(string script, string package)
     {
-        string build = Path.Combine(RepoRoot(), "build");
+        string build = Repository.File("build");
         string declaration = File.ReadLines(Path.Combine(build, script)).Single(l => l.StartsWith("readonly package=", StringComparison.Ordinal));
         Assert.AreEqual($"readonly package={package}", declaration, $"{script} names another package than this test expects");
 
@@ -49,7 +49,4 @@ public sealed class DebianPackageScriptTests
             empty.Delete(recursive: true);
         }
     }
-
-    private static string RepoRoot() => typeof(DebianPackageScriptTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepoRoot").Value!;
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Microsoft.ML.Dvn.Tests.TestData;
 using static Microsoft.ML.Dvn.Tests.Native.SyntheticElf;
 
 namespace Microsoft.ML.Dvn.Tests.Native;
@@ -77,7 +78,7 @@ public sealed class NativeFixTests
         StringAssert.Contains(message.Message, ExtraGlibcxx3432Function);
         StringAssert.Contains(message.Message, "DvnNativeFixWarnings=true");
         // The targets pass the switch: messages unless DvnNativeFixWarnings is true.
-        string targets = File.ReadAllText(Path.Combine(RepositoryRoot(), "build", "Microsoft.ML.Dvn.NativeFix.targets"));
+        string targets = File.ReadAllText(Repository.File("build", "Microsoft.ML.Dvn.NativeFix.targets"));
         Assert.AreEqual(2, targets.Split("WarningsAsMessages=\"$(_DvnNativeFixWarningsAsMessages)\"").Length - 1);
         StringAssert.Contains(targets, "<_DvnNativeFixWarningsAsMessages Condition=\"'$(DvnNativeFixWarnings)' == 'true'\">false</_DvnNativeFixWarningsAsMessages>");
     }
@@ -249,9 +250,6 @@ public sealed class NativeFixTests
         Assert.AreEqual(1, flags.Count, "libLibTorchSharp.so should ask for GLIBCXX_3.4.32 once");
         Assert.AreNotEqual(0, flags[0] & 0x2, "the build output's linux-x64 copy is not patched");
     }
-
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
 
     private static string BuildOutputLibrary() =>
         Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");

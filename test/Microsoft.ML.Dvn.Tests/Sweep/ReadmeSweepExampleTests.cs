@@ -54,7 +54,7 @@ public sealed class ReadmeSweepExampleTests
         {
             Console.SetOut(console);
         }
-        StringAssert.Contains(File.ReadAllText(Readme()).ReplaceLineEndings("\n"), ExampleInThisFile(), "README's Sweep example and this test's copy differ");
+        StringAssert.Contains(File.ReadAllText(Repository.File("README.md")).ReplaceLineEndings("\n"), ExampleInThisFile(), "README's Sweep example and this test's copy differ");
     }
 
     // The lines between the markers above, with the test's indentation removed.
@@ -67,7 +67,4 @@ public sealed class ReadmeSweepExampleTests
         int indent = example.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
         return string.Join("\n", example.Select(l => l.Length >= indent ? l[indent..] : ""));
     }
-
-    private static string Readme([CallerFilePath] string path = "") =>
-        Path.Combine(Path.GetDirectoryName(path)!, "..", "..", "..", "README.md");
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Reflection;
 using System.Net.Sockets;
 
 namespace Microsoft.ML.Dvn.Tests.TestData;
@@ -45,7 +44,7 @@ internal sealed class PostgresServer : IDisposable
         bool asPostgres = Environment.UserName == "root";
         // As root, a machine without the server gets it from the repository's script (what .ci/run runs first).
         if (Bin() is null && asPostgres)
-            Run("bash", Path.Combine(RepoRoot(), "build", "install-postgres.sh"));
+            Run("bash", Repository.File("build", "install-postgres.sh"));
         string bin = Bin() ?? "";
         if (bin.Length == 0)
             Assert.Fail("PostgreSQL's server is not installed (no /usr/lib/postgresql/*/bin/pg_ctl): run `sudo build/install-postgres.sh` " +
@@ -101,9 +100,6 @@ internal sealed class PostgresServer : IDisposable
         ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "pg_ctl")))
             .OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
         : null;
-
-    private static string RepoRoot() => typeof(PostgresServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepoRoot").Value!;
 
     private static int FreePort()
     {
