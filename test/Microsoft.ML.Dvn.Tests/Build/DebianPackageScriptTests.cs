@@ -16,12 +16,11 @@ public sealed class DebianPackageScriptTests
     [DataRow("install-postgres.sh", "postgresql")]
     public void TheSharedRoutineRunsUnderTheScriptsReadonlyPackageName(string script, string package)
     {
-        string build = Repository.File("build");
-        string declaration = File.ReadLines(Path.Combine(build, script)).Single(l => l.StartsWith("readonly package=", StringComparison.Ordinal));
+        string declaration = File.ReadLines(Repository.File("build", script)).Single(l => l.StartsWith("readonly package=", StringComparison.Ordinal));
         Assert.AreEqual($"readonly package={package}", declaration, $"{script} names another package than this test expects");
 
         var (exitCode, errors) = Bash(
-            $"set -euo pipefail; {declaration}; source '{Path.Combine(build, "debian-package.sh")}'; " +
+            $"set -euo pipefail; {declaration}; source '{Repository.File("build", "debian-package.sh")}'; " +
             "install_debian_package \"$package\" 'The test data'");
 
         Assert.AreEqual(1, exitCode, errors);
